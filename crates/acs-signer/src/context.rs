@@ -1,0 +1,267 @@
+//! The per-attempt inputs of a signature: the signing time and the nonce.
+//!
+//! Production code takes a fresh context for every attempt ([`SigningContext::now`]); tests fix
+//! both to reproduce a known signature ([`SigningContext::new`]).
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ring::rand::{SecureRandom, SystemRandom};
+use time::OffsetDateTime;
+
+use crate::error::{SigningError, SigningErrorKind};
+use crate::inline::InlineStr;
+
+/// A signature nonce: 1 to 64 characters from `[A-Za-z0-9._~-]`.
+///
+/// ```
+/// use acs_signer::Nonce;
+/// let fixed = Nonce::new("3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf")?;
+/// assert_eq!(fixed.as_str(), "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf");
+/// let random = Nonce::random()?;
+/// assert_eq!(random.as_str().len(), 32);
+/// assert_ne!(random, Nonce::random()?);
+/// # Ok::<(), acs_signer::SigningError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Nonce(InlineStr<64>);
+
+impl Nonce {
+    /// A nonce from a caller-chosen string (for tests and replaying known signatures).
+    pub fn new(value: &str) -> Result<Self, SigningError> {
+        let valid = !value.is_empty()
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
+        match InlineStr::from_parts(&[value]) {
+            Some(inline) if valid => Ok(Self(inline)),
+            _ => Err(SigningError::new(
+                SigningErrorKind::InvalidNonce,
+                "a nonce is 1 to 64 characters from [A-Za-z0-9._~-]",
+            )),
+        }
+    }
+
+    /// 128 bits from the operating system's CSPRNG, as 32 lower-case hex digits.
+    pub fn random() -> Result<Self, SigningError> {
+        let mut bytes = [0u8; 16];
+        SystemRandom::new().fill(&mut bytes).map_err(|_| {
+            SigningError::new(SigningErrorKind::Random, "could not read 16 random bytes")
+        })?;
+        let mut hex = String::with_capacity(32);
+        crate::digest::push_hex(&mut hex, &bytes);
+        Self::new(&hex)
+    }
+
+    /// The nonce as sent.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for Nonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// The time and nonce of one signing attempt.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use acs_signer::{Nonce, SigningContext};
+///
+/// // Production: a fresh context for every attempt, never reused.
+/// let live = SigningContext::now()?;
+/// // Tests: fixed inputs reproduce a known signature.
+/// let fixed = SigningContext::new(
+///     SystemTime::UNIX_EPOCH + Duration::from_secs(1_456_231_584),
+///     Nonce::new("3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf")?,
+/// );
+/// assert_eq!(fixed.iso8601()?, "2016-02-23T12:46:24Z");
+/// # Ok::<(), acs_signer::SigningError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SigningContext {
+    time: SystemTime,
+    nonce: Nonce,
+}
+
+impl SigningContext {
+    /// A context with a fixed time and nonce.
+    pub fn new(time: SystemTime, nonce: Nonce) -> Self {
+        Self { time, nonce }
+    }
+
+    /// The system clock's time and a fresh random nonce.
+    pub fn now() -> Result<Self, SigningError> {
+        Ok(Self {
+            time: SystemTime::now(),
+            nonce: Nonce::random()?,
+        })
+    }
+
+    /// A fresh random nonce with the given time (for a clock corrected for skew).
+    pub fn at(time: SystemTime) -> Result<Self, SigningError> {
+        Ok(Self {
+            time,
+            nonce: Nonce::random()?,
+        })
+    }
+
+    /// The signing time.
+    pub fn time(&self) -> SystemTime {
+        self.time
+    }
+
+    /// The nonce.
+    pub fn nonce(&self) -> &Nonce {
+        &self.nonce
+    }
+
+    /// The signing time as `yyyy-MM-ddTHH:mm:ssZ` (UTC), as RPC v1 and V3 send it.
+    pub fn iso8601(&self) -> Result<String, SigningError> {
+        Ok(iso8601(self.time)?.as_str().to_owned())
+    }
+
+    pub(crate) fn iso8601_inline(&self) -> Result<InlineStr<32>, SigningError> {
+        iso8601(self.time)
+    }
+
+    pub(crate) fn http_date_inline(&self) -> Result<InlineStr<32>, SigningError> {
+        http_date(self.time)
+    }
+}
+
+fn utc(time: SystemTime) -> Result<OffsetDateTime, SigningError> {
+    let bad = || {
+        SigningError::new(
+            SigningErrorKind::InvalidTime,
+            "outside the years 1970 to 9999",
+        )
+    };
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| bad())?
+        .as_secs();
+    let secs = i64::try_from(secs).map_err(|_| bad())?;
+    let dt = OffsetDateTime::from_unix_timestamp(secs).map_err(|_| bad())?;
+    if dt.year() > 9999 {
+        return Err(bad());
+    }
+    Ok(dt)
+}
+
+fn push_2(out: &mut InlineStr<32>, n: u8) -> Option<()> {
+    out.push_ascii(&[b'0' + n / 10, b'0' + n % 10])
+}
+
+fn iso8601(time: SystemTime) -> Result<InlineStr<32>, SigningError> {
+    let dt = utc(time)?;
+    let mut out = InlineStr::new();
+    let year = u16::try_from(dt.year()).unwrap_or(0);
+    let built = (|| {
+        push_2(&mut out, (year / 100) as u8)?;
+        push_2(&mut out, (year % 100) as u8)?;
+        out.push_str("-")?;
+        push_2(&mut out, u8::from(dt.month()))?;
+        out.push_str("-")?;
+        push_2(&mut out, dt.day())?;
+        out.push_str("T")?;
+        push_2(&mut out, dt.hour())?;
+        out.push_str(":")?;
+        push_2(&mut out, dt.minute())?;
+        out.push_str(":")?;
+        push_2(&mut out, dt.second())?;
+        out.push_str("Z")
+    })();
+    built
+        .map(|()| out)
+        .ok_or(SigningError::new(SigningErrorKind::InvalidTime, "format"))
+}
+
+/// `Tue, 04 Dec 2018 03:55:31 GMT` (RFC 7231 IMF-fixdate), as ROA sends in `Date`.
+fn http_date(time: SystemTime) -> Result<InlineStr<32>, SigningError> {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let dt = utc(time)?;
+    let mut out = InlineStr::new();
+    let year = u16::try_from(dt.year()).unwrap_or(0);
+    let built = (|| {
+        out.push_str(DAYS[usize::from(dt.weekday().number_days_from_monday())])?;
+        out.push_str(", ")?;
+        push_2(&mut out, dt.day())?;
+        out.push_str(" ")?;
+        out.push_str(MONTHS[usize::from(u8::from(dt.month()) - 1)])?;
+        out.push_str(" ")?;
+        push_2(&mut out, (year / 100) as u8)?;
+        push_2(&mut out, (year % 100) as u8)?;
+        out.push_str(" ")?;
+        push_2(&mut out, dt.hour())?;
+        out.push_str(":")?;
+        push_2(&mut out, dt.minute())?;
+        out.push_str(":")?;
+        push_2(&mut out, dt.second())?;
+        out.push_str(" GMT")
+    })();
+    built
+        .map(|()| out)
+        .ok_or(SigningError::new(SigningErrorKind::InvalidTime, "format"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn formats_both_date_styles() {
+        // 2018-12-04T03:55:31Z was a Tuesday.
+        assert_eq!(
+            iso8601(at(1_543_895_731))
+                .map(|s| s.as_str().to_owned())
+                .ok()
+                .as_deref(),
+            Some("2018-12-04T03:55:31Z")
+        );
+        assert_eq!(
+            http_date(at(1_543_895_731))
+                .map(|s| s.as_str().to_owned())
+                .ok()
+                .as_deref(),
+            Some("Tue, 04 Dec 2018 03:55:31 GMT")
+        );
+        assert_eq!(
+            iso8601(at(0))
+                .map(|s| s.as_str().to_owned())
+                .ok()
+                .as_deref(),
+            Some("1970-01-01T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn rejects_times_outside_four_digit_years() {
+        assert!(iso8601(UNIX_EPOCH - Duration::from_secs(1)).is_err());
+        assert!(iso8601(at(253_402_300_800)).is_err()); // year 10000
+        assert!(iso8601(at(253_402_300_799)).is_ok()); // 9999-12-31T23:59:59Z
+    }
+
+    #[test]
+    fn nonce_rules() {
+        assert!(Nonce::new("").is_err());
+        assert!(Nonce::new(&"a".repeat(65)).is_err());
+        assert!(Nonce::new(&"a".repeat(64)).is_ok());
+        assert!(Nonce::new("a\r\nb").is_err());
+        let n = Nonce::random()
+            .map(|n| n.as_str().to_owned())
+            .unwrap_or_default();
+        assert!(n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+}

@@ -1,0 +1,74 @@
+//! A fixed-capacity ASCII string stored inline, so short signing outputs need no heap allocation.
+
+use std::fmt;
+
+/// At most `N` ASCII bytes, stored inline.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct InlineStr<const N: usize> {
+    buf: [u8; N],
+    len: u8,
+}
+
+impl<const N: usize> InlineStr<N> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            buf: [0; N],
+            len: 0,
+        }
+    }
+
+    /// Builds from ASCII parts; `None` when they do not fit or are not ASCII.
+    pub(crate) fn from_parts(parts: &[&str]) -> Option<Self> {
+        let mut out = Self::new();
+        for part in parts {
+            out.push_str(part)?;
+        }
+        Some(out)
+    }
+
+    pub(crate) fn push_str(&mut self, s: &str) -> Option<()> {
+        let start = usize::from(self.len);
+        let end = start
+            .checked_add(s.len())
+            .filter(|&end| end <= N && end <= 255)?;
+        if !s.is_ascii() {
+            return None;
+        }
+        self.buf[start..end].copy_from_slice(s.as_bytes());
+        self.len = u8::try_from(end).ok()?;
+        Some(())
+    }
+
+    /// Appends ASCII bytes (the caller guarantees they are ASCII; anything else is dropped).
+    pub(crate) fn push_ascii(&mut self, bytes: &[u8]) -> Option<()> {
+        let s = std::str::from_utf8(bytes).ok()?;
+        self.push_str(s)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII is ever stored (checked by `push_str`), so this never falls back.
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("")
+    }
+}
+
+impl<const N: usize> fmt::Debug for InlineStr<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InlineStr;
+
+    #[test]
+    fn rejects_overflow_and_non_ascii() {
+        assert!(InlineStr::<4>::from_parts(&["ab", "cd"]).is_some());
+        assert!(InlineStr::<4>::from_parts(&["ab", "cde"]).is_none());
+        assert!(InlineStr::<8>::from_parts(&["é"]).is_none());
+        assert_eq!(
+            InlineStr::<8>::from_parts(&["a", "b"]).map(|s| s.as_str().len()),
+            Some(2)
+        );
+    }
+}

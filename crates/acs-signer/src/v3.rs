@@ -1,0 +1,328 @@
+//! V3: `ACS3-HMAC-SHA256` and `ACS3-HMAC-SM3`.
+//!
+//! The canonical request is
+//!
+//! ```text
+//! METHOD\n
+//! <path, percent-encoded with / kept; "/" when empty>\n
+//! <query sorted by name, enc(name)=enc(value), joined by &>\n
+//! <signed headers, lower-cased and sorted, "name:value\n" each; repeated names joined by ,>\n
+//! <signed header names joined by ;>\n
+//! <hex hash of the body>
+//! ```
+//!
+//! where the signed headers are `host`, `content-type` and every `x-acs-*` header. The
+//! string-to-sign is `ALGORITHM\n<hex hash of the canonical request>` and the signature its hex
+//! HMAC under the secret. The signer adds `x-acs-date`, `x-acs-signature-nonce`,
+//! `x-acs-content-sha256` (the body hash, whichever the algorithm), `x-acs-security-token` for
+//! temporary credentials, and `Authorization`.
+
+use std::ops::Range;
+
+use crate::algorithm::SignatureAlgorithm;
+use crate::canonical::{check_header, check_method, is_acs_header, sort_headers, sort_pairs};
+use crate::context::SigningContext;
+use crate::credentials::Credentials;
+use crate::digest::{hmac_sha256, hmac_sm3, push_hex, sha256, sm3};
+use crate::encoding::{percent_encode_into, percent_encode_path_into};
+use crate::error::{SigningError, SigningErrorKind};
+use crate::inline::InlineStr;
+use crate::output::{Scheme, SigningOutput};
+use crate::params::PairBuf;
+use crate::request::SignableRequest;
+use crate::roa::write_header_groups;
+
+/// Headers the signer owns: a copy in the request is replaced rather than signed twice.
+const OWNED: [&str; 7] = [
+    "authorization",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+    "x-acs-security-token",
+    "x-acs-bearer-token",
+    "x-acs-signature-type",
+];
+
+pub(crate) fn is_owned_header(name: &str) -> bool {
+    OWNED.iter().any(|owned| owned.eq_ignore_ascii_case(name))
+}
+
+pub(crate) fn sign<'c>(
+    algorithm: SignatureAlgorithm,
+    request: &SignableRequest<'_>,
+    credentials: &'c Credentials,
+    context: &SigningContext,
+) -> Result<SigningOutput<'c>, SigningError> {
+    check_method(request.method)?;
+    let token = credentials.security_token();
+    let mut out = SigningOutput::empty(
+        Scheme::Signed(algorithm),
+        credentials.access_key_id(),
+        token,
+        *context.nonce(),
+    );
+    out.timestamp = context.iso8601_inline()?;
+    out.payload_hash = payload_hash(algorithm, request)?;
+    let own = [
+        ("x-acs-content-sha256", out.payload_hash.as_str()),
+        ("x-acs-date", out.timestamp.as_str()),
+        ("x-acs-signature-nonce", out.nonce.as_str()),
+        ("x-acs-security-token", token.unwrap_or("")),
+    ];
+    let own = if token.is_some() { &own[..] } else { &own[..3] };
+
+    let mut canonical = String::new();
+    let signed = build(
+        &mut canonical,
+        request,
+        own,
+        true,
+        out.payload_hash.as_str(),
+    )?;
+    let string_to_sign = string_to_sign_inline(algorithm, &canonical);
+    out.signature = signature_inline(algorithm, credentials.access_key_secret(), &string_to_sign);
+    out.authorization = authorization_header(
+        algorithm,
+        credentials.access_key_id(),
+        &canonical[signed],
+        out.signature.as_str(),
+    );
+    out.string_to_sign = string_to_sign.as_str().to_owned();
+    out.canonical_request = canonical;
+    Ok(out)
+}
+
+/// The hex digest of the body, or the caller's precomputed one after checking its form.
+fn payload_hash(
+    algorithm: SignatureAlgorithm,
+    request: &SignableRequest<'_>,
+) -> Result<InlineStr<64>, SigningError> {
+    let mut out = InlineStr::new();
+    match request.payload_hash {
+        Some(given) => {
+            let ok = given.len() == 64
+                && given
+                    .bytes()
+                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+            if !ok || out.push_str(given).is_none() {
+                return Err(SigningError::new(
+                    SigningErrorKind::InvalidPayloadHash,
+                    "expected 64 lower-case hex digits",
+                ));
+            }
+        }
+        None => {
+            let digest = hash(algorithm, request.body);
+            let mut hex = String::with_capacity(64);
+            push_hex(&mut hex, &digest);
+            let _ = out.push_str(&hex);
+        }
+    }
+    Ok(out)
+}
+
+fn hash(algorithm: SignatureAlgorithm, data: &[u8]) -> [u8; 32] {
+    if algorithm == SignatureAlgorithm::Acs3HmacSm3 {
+        sm3(data)
+    } else {
+        sha256(data)
+    }
+}
+
+fn string_to_sign_inline(algorithm: SignatureAlgorithm, canonical: &str) -> InlineStr<96> {
+    let mut out = InlineStr::new();
+    let mut hex = [0u8; 64];
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in hash(algorithm, canonical.as_bytes()).iter().enumerate() {
+        hex[i * 2] = HEX[usize::from(b >> 4)];
+        hex[i * 2 + 1] = HEX[usize::from(b & 15)];
+    }
+    let _ = out.push_str(algorithm_name(algorithm));
+    let _ = out.push_str("\n");
+    let _ = out.push_ascii(&hex);
+    out
+}
+
+fn signature_inline(
+    algorithm: SignatureAlgorithm,
+    secret: &str,
+    sts: &InlineStr<96>,
+) -> InlineStr<64> {
+    let mac = if algorithm == SignatureAlgorithm::Acs3HmacSm3 {
+        hmac_sm3(secret.as_bytes(), sts.as_str().as_bytes())
+    } else {
+        hmac_sha256(secret.as_bytes(), sts.as_str().as_bytes())
+    };
+    let mut hex = String::with_capacity(64);
+    push_hex(&mut hex, &mac);
+    let mut out = InlineStr::new();
+    let _ = out.push_str(&hex);
+    out
+}
+
+fn algorithm_name(algorithm: SignatureAlgorithm) -> &'static str {
+    if algorithm == SignatureAlgorithm::Acs3HmacSm3 {
+        "ACS3-HMAC-SM3"
+    } else {
+        "ACS3-HMAC-SHA256"
+    }
+}
+
+fn authorization_header(
+    algorithm: SignatureAlgorithm,
+    access_key_id: &str,
+    signed_headers: &str,
+    signature: &str,
+) -> String {
+    let name = algorithm_name(algorithm);
+    let mut out = String::with_capacity(
+        name.len() + 40 + access_key_id.len() + signed_headers.len() + signature.len(),
+    );
+    out.push_str(name);
+    out.push_str(" Credential=");
+    out.push_str(access_key_id);
+    out.push_str(",SignedHeaders=");
+    out.push_str(signed_headers);
+    out.push_str(",Signature=");
+    out.push_str(signature);
+    out
+}
+
+/// The V3 canonical request of exactly this request's headers (nothing added or replaced), with
+/// the payload hash `payload_hash` (lower-case hex), for checking a signature by hand or on a
+/// server.
+///
+/// ```
+/// use acs_signer::{v3, SignableRequest};
+/// let query = [("test", "ok"), ("empty", "")];
+/// let headers = [("x-acs-test", "http"), ("x-acs-TEST", "https")];
+/// let request = SignableRequest::new("GET", "").query(&query).headers(&headers);
+/// let hash = "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23";
+/// assert_eq!(v3::canonical_request(&request, hash)?,
+///            format!("GET\n/\nempty=&test=ok\nx-acs-test:http,https\n\nx-acs-test\n{hash}"));
+/// # Ok::<(), acs_signer::SigningError>(())
+/// ```
+pub fn canonical_request(
+    request: &SignableRequest<'_>,
+    payload_hash: &str,
+) -> Result<String, SigningError> {
+    check_method(request.method)?;
+    let mut out = String::new();
+    build(&mut out, request, &[], false, payload_hash)?;
+    Ok(out)
+}
+
+/// The `Authorization` header value for a canonical request.
+///
+/// ```
+/// use acs_signer::{v3, SignatureAlgorithm};
+/// let canonical = "GET\n/\nempty=&test=ok\nx-acs-test:http,https\n\nx-acs-test\n\
+///     55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23";
+/// let auth = v3::authorization(SignatureAlgorithm::Acs3HmacSha256, "acesskey", "secret", canonical);
+/// assert!(auth.ends_with("Signature=d16b30a7699ae9e43875b13195b2f81bcc3ed10c14a9b5eb780e51619aa50be1"));
+/// ```
+pub fn authorization(
+    algorithm: SignatureAlgorithm,
+    access_key_id: &str,
+    secret: &str,
+    canonical_request: &str,
+) -> String {
+    let sts = string_to_sign_inline(algorithm, canonical_request);
+    let signature = signature_inline(algorithm, secret, &sts);
+    let signed_headers = canonical_request.rsplit('\n').nth(1).unwrap_or("");
+    authorization_header(algorithm, access_key_id, signed_headers, signature.as_str())
+}
+
+/// The V3 string-to-sign of a canonical request: `ALGORITHM\n<hex hash>`.
+///
+/// ```
+/// use acs_signer::{v3, SignatureAlgorithm};
+/// let sts = v3::string_to_sign(SignatureAlgorithm::Acs3HmacSha256, "");
+/// assert_eq!(sts, "ACS3-HMAC-SHA256\n\
+///     e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+/// ```
+pub fn string_to_sign(algorithm: SignatureAlgorithm, canonical_request: &str) -> String {
+    string_to_sign_inline(algorithm, canonical_request)
+        .as_str()
+        .to_owned()
+}
+
+/// Whether a header takes part in a V3 signature.
+fn is_signed_header(name: &str) -> bool {
+    is_acs_header(name)
+        || name.eq_ignore_ascii_case("host")
+        || name.eq_ignore_ascii_case("content-type")
+}
+
+/// Writes the canonical request into `out` and returns where its signed-header list lies.
+fn build(
+    out: &mut String,
+    request: &SignableRequest<'_>,
+    own: &[(&str, &str)],
+    replace_owned: bool,
+    payload_hash: &str,
+) -> Result<Range<usize>, SigningError> {
+    let mut len = 96 + request.path.len() + payload_hash.len();
+    let mut headers = PairBuf::new();
+    for i in 0..request.headers.param_count() {
+        let (name, value) = request.headers.param(i);
+        check_header(name, value)?;
+        if is_signed_header(name) && !(replace_owned && is_owned_header(name)) {
+            let value = value.trim_matches([' ', '\t']);
+            len += 2 * name.len() + value.len() + 2;
+            headers.push((name, value));
+        }
+    }
+    for &pair in own {
+        len += 2 * pair.0.len() + pair.1.len() + 2;
+        headers.push(pair);
+    }
+    let headers = headers.as_mut_slice();
+    sort_headers(headers);
+
+    let mut query = PairBuf::new();
+    for i in 0..request.query.param_count() {
+        let (name, value) = request.query.param(i);
+        len += (name.len() + value.len()) * 3 / 2 + 2;
+        query.push((name, value));
+    }
+    let query = query.as_mut_slice();
+    sort_pairs(query);
+
+    out.reserve(len);
+    out.push_str(request.method);
+    out.push('\n');
+    if request.path.is_empty() {
+        out.push('/');
+    } else {
+        percent_encode_path_into(out, request.path);
+    }
+    out.push('\n');
+    for (i, (name, value)) in query.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        percent_encode_into(out, name);
+        out.push('=');
+        percent_encode_into(out, value);
+    }
+    out.push('\n');
+    write_header_groups(out, headers);
+    out.push('\n');
+    let start = out.len();
+    let mut previous: Option<&str> = None;
+    for &(name, _) in headers.iter() {
+        if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if previous.is_some() {
+            out.push(';');
+        }
+        crate::canonical::push_lowercase(out, name);
+        previous = Some(name);
+    }
+    let signed = start..out.len();
+    out.push('\n');
+    out.push_str(payload_hash);
+    Ok(signed)
+}
