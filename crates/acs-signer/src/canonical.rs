@@ -1,8 +1,8 @@
 //! Checks and orderings shared by every canonicalisation.
 
-use std::cmp::Ordering;
-
+use crate::encoding::SliceWriter;
 use crate::error::{SigningError, SigningErrorKind};
+use crate::params::Entry;
 
 /// An HTTP method is an upper-case token.
 pub(crate) fn check_method(method: &str) -> Result<(), SigningError> {
@@ -35,32 +35,33 @@ pub(crate) fn check_header(name: &str, value: &str) -> Result<(), SigningError> 
     Ok(())
 }
 
-/// Byte order on (name, value): the order every Alibaba Cloud canonicalisation uses.
-pub(crate) fn sort_pairs(pairs: &mut [(&str, &str)]) {
-    pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(b.1)));
-}
-
-/// Byte order on (lower-cased name, value), for headers.
-pub(crate) fn sort_headers(pairs: &mut [(&str, &str)]) {
-    pairs.sort_unstable_by(|a, b| cmp_lowercase(a.0, b.0).then(a.1.cmp(b.1)));
-}
-
-pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-}
-
 /// Whether `name` starts with `x-acs-`, in any case.
 pub(crate) fn is_acs_header(name: &str) -> bool {
     name.len() >= 6 && name.as_bytes()[..6].eq_ignore_ascii_case(b"x-acs-")
 }
 
-/// Appends `name` lower-cased.
-pub(crate) fn push_lowercase(out: &mut String, name: &str) {
-    if name.bytes().any(|b| b.is_ascii_uppercase()) {
-        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
-    } else {
-        out.push_str(name);
+/// Writes sorted headers as `name:v1,v2\n`, one line per lower-cased name.
+pub(crate) fn write_header_groups(w: &mut SliceWriter<'_>, sorted: &[Entry<'_>]) {
+    let mut i = 0;
+    while i < sorted.len() {
+        let Entry { name, value, .. } = sorted[i];
+        w.put_lowercase(name);
+        w.put_byte(b':');
+        w.put(value.as_bytes());
+        i += 1;
+        while i < sorted.len() && sorted[i].name.eq_ignore_ascii_case(name) {
+            w.put_byte(b',');
+            w.put(sorted[i].value.as_bytes());
+            i += 1;
+        }
+        w.put_byte(b'\n');
     }
+}
+
+/// An upper bound of what [`write_header_groups`] writes.
+pub(crate) fn header_groups_bound(sorted: &[Entry<'_>]) -> usize {
+    sorted
+        .iter()
+        .map(|e| e.name.len() + e.value.len() + 2)
+        .sum()
 }

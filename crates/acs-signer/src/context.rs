@@ -7,7 +7,6 @@ use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ring::rand::{SecureRandom, SystemRandom};
-use time::OffsetDateTime;
 
 use crate::error::{SigningError, SigningErrorKind};
 use crate::inline::InlineStr;
@@ -48,9 +47,9 @@ impl Nonce {
         SystemRandom::new().fill(&mut bytes).map_err(|_| {
             SigningError::new(SigningErrorKind::Random, "could not read 16 random bytes")
         })?;
-        let mut hex = String::with_capacity(32);
-        crate::digest::push_hex(&mut hex, &bytes);
-        Self::new(&hex)
+        let mut hex = InlineStr::new();
+        let _ = hex.push_hex(&bytes);
+        Ok(Self(hex))
     }
 
     /// The nonce as sent.
@@ -133,7 +132,21 @@ impl SigningContext {
     }
 }
 
-fn utc(time: SystemTime) -> Result<OffsetDateTime, SigningError> {
+/// A UTC calendar time, to the second.
+struct Civil {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    /// 0 = Monday.
+    weekday: u32,
+}
+
+/// Splits `time` into UTC calendar fields, for the years 1970 to 9999.
+fn utc(time: SystemTime) -> Result<Civil, SigningError> {
+    const LAST_SECOND_OF_9999: u64 = 253_402_300_799;
     let bad = || {
         SigningError::new(
             SigningErrorKind::InvalidTime,
@@ -144,35 +157,58 @@ fn utc(time: SystemTime) -> Result<OffsetDateTime, SigningError> {
         .duration_since(UNIX_EPOCH)
         .map_err(|_| bad())?
         .as_secs();
-    let secs = i64::try_from(secs).map_err(|_| bad())?;
-    let dt = OffsetDateTime::from_unix_timestamp(secs).map_err(|_| bad())?;
-    if dt.year() > 9999 {
+    if secs > LAST_SECOND_OF_9999 {
         return Err(bad());
     }
-    Ok(dt)
+    let days = secs / 86_400;
+    let of_day = secs % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm) on the era starting 0000-03-01.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    let small = |v: u64| u32::try_from(v).map_err(|_| bad());
+    Ok(Civil {
+        year: small(year)?,
+        month: small(month)?,
+        day: small(day)?,
+        hour: small(of_day / 3600)?,
+        minute: small(of_day / 60 % 60)?,
+        second: small(of_day % 60)?,
+        // 1970-01-01 was a Thursday.
+        weekday: small((days + 3) % 7)?,
+    })
 }
 
-fn push_2(out: &mut InlineStr<32>, n: u8) -> Option<()> {
-    out.push_ascii(&[b'0' + n / 10, b'0' + n % 10])
+fn digits<const N: usize>(mut n: u32) -> [u8; N] {
+    let mut out = [b'0'; N];
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out
 }
 
 fn iso8601(time: SystemTime) -> Result<InlineStr<32>, SigningError> {
-    let dt = utc(time)?;
+    let t = utc(time)?;
     let mut out = InlineStr::new();
-    let year = u16::try_from(dt.year()).unwrap_or(0);
     let built = (|| {
-        push_2(&mut out, (year / 100) as u8)?;
-        push_2(&mut out, (year % 100) as u8)?;
+        out.push_ascii(&digits::<4>(t.year))?;
         out.push_str("-")?;
-        push_2(&mut out, u8::from(dt.month()))?;
+        out.push_ascii(&digits::<2>(t.month))?;
         out.push_str("-")?;
-        push_2(&mut out, dt.day())?;
+        out.push_ascii(&digits::<2>(t.day))?;
         out.push_str("T")?;
-        push_2(&mut out, dt.hour())?;
+        out.push_ascii(&digits::<2>(t.hour))?;
         out.push_str(":")?;
-        push_2(&mut out, dt.minute())?;
+        out.push_ascii(&digits::<2>(t.minute))?;
         out.push_str(":")?;
-        push_2(&mut out, dt.second())?;
+        out.push_ascii(&digits::<2>(t.second))?;
         out.push_str("Z")
     })();
     built
@@ -186,24 +222,22 @@ fn http_date(time: SystemTime) -> Result<InlineStr<32>, SigningError> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let dt = utc(time)?;
+    let t = utc(time)?;
     let mut out = InlineStr::new();
-    let year = u16::try_from(dt.year()).unwrap_or(0);
     let built = (|| {
-        out.push_str(DAYS[usize::from(dt.weekday().number_days_from_monday())])?;
+        out.push_str(DAYS.get(t.weekday as usize)?)?;
         out.push_str(", ")?;
-        push_2(&mut out, dt.day())?;
+        out.push_ascii(&digits::<2>(t.day))?;
         out.push_str(" ")?;
-        out.push_str(MONTHS[usize::from(u8::from(dt.month()) - 1)])?;
+        out.push_str(MONTHS.get(t.month.checked_sub(1)? as usize)?)?;
         out.push_str(" ")?;
-        push_2(&mut out, (year / 100) as u8)?;
-        push_2(&mut out, (year % 100) as u8)?;
+        out.push_ascii(&digits::<4>(t.year))?;
         out.push_str(" ")?;
-        push_2(&mut out, dt.hour())?;
+        out.push_ascii(&digits::<2>(t.hour))?;
         out.push_str(":")?;
-        push_2(&mut out, dt.minute())?;
+        out.push_ascii(&digits::<2>(t.minute))?;
         out.push_str(":")?;
-        push_2(&mut out, dt.second())?;
+        out.push_ascii(&digits::<2>(t.second))?;
         out.push_str(" GMT")
     })();
     built
@@ -244,6 +278,59 @@ mod tests {
                 .as_deref(),
             Some("1970-01-01T00:00:00Z")
         );
+    }
+
+    #[test]
+    fn civil_dates_match_known_days() {
+        // (unix seconds, ISO 8601, HTTP date), across leap days, century rules and year ends.
+        let cases = [
+            (
+                951_782_400,
+                "2000-02-29T00:00:00Z",
+                "Tue, 29 Feb 2000 00:00:00 GMT",
+            ),
+            (
+                1_709_164_800,
+                "2024-02-29T00:00:00Z",
+                "Thu, 29 Feb 2024 00:00:00 GMT",
+            ),
+            (
+                4_107_542_399,
+                "2100-02-28T23:59:59Z",
+                "Sun, 28 Feb 2100 23:59:59 GMT",
+            ),
+            (
+                4_107_542_400,
+                "2100-03-01T00:00:00Z",
+                "Mon, 01 Mar 2100 00:00:00 GMT",
+            ),
+            (
+                1_735_689_599,
+                "2024-12-31T23:59:59Z",
+                "Tue, 31 Dec 2024 23:59:59 GMT",
+            ),
+            (
+                253_402_300_799,
+                "9999-12-31T23:59:59Z",
+                "Fri, 31 Dec 9999 23:59:59 GMT",
+            ),
+        ];
+        for (secs, iso, http) in cases {
+            assert_eq!(
+                iso8601(at(secs))
+                    .map(|s| s.as_str().to_owned())
+                    .ok()
+                    .as_deref(),
+                Some(iso)
+            );
+            assert_eq!(
+                http_date(at(secs))
+                    .map(|s| s.as_str().to_owned())
+                    .ok()
+                    .as_deref(),
+                Some(http)
+            );
+        }
     }
 
     #[test]

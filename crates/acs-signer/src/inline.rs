@@ -45,6 +45,21 @@ impl<const N: usize> InlineStr<N> {
         self.push_str(s)
     }
 
+    /// Appends lower-case hex of `bytes`.
+    pub(crate) fn push_hex(&mut self, bytes: &[u8]) -> Option<()> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let start = usize::from(self.len);
+        let end = start
+            .checked_add(bytes.len() * 2)
+            .filter(|&end| end <= N && end <= 255)?;
+        for (i, b) in bytes.iter().enumerate() {
+            self.buf[start + 2 * i] = HEX[usize::from(b >> 4)];
+            self.buf[start + 2 * i + 1] = HEX[usize::from(b & 15)];
+        }
+        self.len = u8::try_from(end).ok()?;
+        Some(())
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         // Only ASCII is ever stored (checked by `push_str`), so this never falls back.
         std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("")

@@ -39,8 +39,10 @@ pub struct SigningOutput<'c> {
     pub(crate) payload_hash: InlineStr<64>,
     pub(crate) signature: InlineStr<64>,
     pub(crate) authorization: String,
-    pub(crate) canonical_request: String,
-    pub(crate) string_to_sign: String,
+    /// RPC v1 and ROA: the string-to-sign; V3: the canonical request. Always valid UTF-8.
+    pub(crate) buffer: Vec<u8>,
+    /// V3 only: `ALGORITHM\n<hex hash of the canonical request>`.
+    pub(crate) v3_string_to_sign: InlineStr<96>,
 }
 
 /// How the credentials were applied.
@@ -66,8 +68,8 @@ impl<'c> SigningOutput<'c> {
             payload_hash: InlineStr::new(),
             signature: InlineStr::new(),
             authorization: String::new(),
-            canonical_request: String::new(),
-            string_to_sign: String::new(),
+            buffer: Vec::new(),
+            v3_string_to_sign: InlineStr::new(),
         }
     }
 
@@ -152,13 +154,24 @@ impl<'c> SigningOutput<'c> {
     /// For RPC v1 and ROA it contains the security token when the credentials have one: treat it
     /// as a secret.
     pub fn string_to_sign(&self) -> &str {
-        &self.string_to_sign
+        match self.scheme {
+            Scheme::Signed(algorithm) if algorithm.is_v3() => self.v3_string_to_sign.as_str(),
+            _ => self.buffer_str(),
+        }
     }
 
     /// V3's canonical request (empty for the other schemes). Contains the security token when
     /// the credentials have one: treat it as a secret.
     pub fn canonical_request(&self) -> &str {
-        &self.canonical_request
+        match self.scheme {
+            Scheme::Signed(algorithm) if algorithm.is_v3() => self.buffer_str(),
+            _ => "",
+        }
+    }
+
+    fn buffer_str(&self) -> &str {
+        // Built only from `&str` pieces and ASCII escapes, so it is always valid UTF-8.
+        std::str::from_utf8(&self.buffer).unwrap_or_default()
     }
 
     /// V3's payload hash as sent in `x-acs-content-sha256` (empty for the other schemes).

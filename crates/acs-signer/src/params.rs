@@ -11,6 +11,9 @@
 /// let borrowed = [("RegionId", "cn-hangzhou")];
 /// assert_eq!(owned.param(0), ("Action", "DescribeRegions"));
 /// assert_eq!(borrowed.param_count(), 1);
+/// let slice: &[(&str, &str)] = &borrowed;
+/// let as_dyn: &dyn Params = &slice;
+/// assert_eq!(as_dyn.param(0).1, "cn-hangzhou");
 /// ```
 pub trait Params {
     /// How many pairs the list holds.
@@ -20,6 +23,17 @@ pub trait Params {
 }
 
 impl<K: AsRef<str>, V: AsRef<str>> Params for [(K, V)] {
+    fn param_count(&self) -> usize {
+        self.len()
+    }
+    fn param(&self, index: usize) -> (&str, &str) {
+        let (k, v) = &self[index];
+        (k.as_ref(), v.as_ref())
+    }
+}
+
+/// A borrowed slice, so `&slice` coerces to `&dyn Params` (a bare slice is unsized).
+impl<K: AsRef<str>, V: AsRef<str>> Params for &[(K, V)] {
     fn param_count(&self) -> usize {
         self.len()
     }
@@ -49,27 +63,61 @@ impl<K: AsRef<str>, V: AsRef<str>> Params for Vec<(K, V)> {
     }
 }
 
-/// Pairs collected for sorting. Up to `INLINE` pairs live on the stack; more spill to the heap.
-pub(crate) struct PairBuf<'a> {
-    inline: [(&'a str, &'a str); INLINE],
-    len: usize,
-    spilled: Vec<(&'a str, &'a str)>,
+/// A name–value pair with its sort key: the first 8 bytes of the name (lower-cased for headers)
+/// as a big-endian number, zero-padded. Comparing keys settles almost every comparison without
+/// `memcmp`; equal keys fall back to the full comparison, so the order is exact.
+#[derive(Clone, Copy)]
+pub(crate) struct Entry<'a> {
+    key: u64,
+    pub(crate) name: &'a str,
+    pub(crate) value: &'a str,
 }
 
-const INLINE: usize = 48;
+const EMPTY: Entry<'static> = Entry {
+    key: 0,
+    name: "",
+    value: "",
+};
+
+/// Pairs collected for sorting. Up to `INLINE` pairs live on the stack; more spill to the heap.
+pub(crate) struct PairBuf<'a> {
+    inline: [Entry<'a>; INLINE],
+    len: usize,
+    spilled: Vec<Entry<'a>>,
+}
+
+const INLINE: usize = 32;
 
 impl<'a> PairBuf<'a> {
     pub(crate) fn new() -> Self {
         Self {
-            inline: [("", ""); INLINE],
+            inline: [EMPTY; INLINE],
             len: 0,
             spilled: Vec::new(),
         }
     }
 
-    pub(crate) fn push(&mut self, pair: (&'a str, &'a str)) {
+    /// Adds a parameter, ordered by its name's bytes.
+    pub(crate) fn push(&mut self, name: &'a str, value: &'a str) {
+        self.push_entry(Entry {
+            key: prefix(name.as_bytes(), false),
+            name,
+            value,
+        });
+    }
+
+    /// Adds a header, ordered by its lower-cased name.
+    pub(crate) fn push_header(&mut self, name: &'a str, value: &'a str) {
+        self.push_entry(Entry {
+            key: prefix(name.as_bytes(), true),
+            name,
+            value,
+        });
+    }
+
+    fn push_entry(&mut self, entry: Entry<'a>) {
         if self.spilled.is_empty() && self.len < INLINE {
-            self.inline[self.len] = pair;
+            self.inline[self.len] = entry;
             self.len += 1;
             return;
         }
@@ -77,31 +125,145 @@ impl<'a> PairBuf<'a> {
             self.spilled.reserve(INLINE * 2);
             self.spilled.extend_from_slice(&self.inline[..self.len]);
         }
-        self.spilled.push(pair);
+        self.spilled.push(entry);
     }
 
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [(&'a str, &'a str)] {
+    fn as_mut_slice(&mut self) -> &mut [Entry<'a>] {
         if self.spilled.is_empty() {
             &mut self.inline[..self.len]
         } else {
             &mut self.spilled
         }
     }
+
+    /// The parameters in byte order of (name, value).
+    pub(crate) fn sorted(&mut self) -> &[Entry<'a>] {
+        let entries = self.as_mut_slice();
+        entries.sort_unstable_by(|a, b| {
+            a.key
+                .cmp(&b.key)
+                .then_with(|| a.name.cmp(b.name))
+                .then_with(|| a.value.cmp(b.value))
+        });
+        entries
+    }
+
+    /// The headers in byte order of (lower-cased name, value).
+    pub(crate) fn sorted_headers(&mut self) -> &[Entry<'a>] {
+        let entries = self.as_mut_slice();
+        entries.sort_unstable_by(|a, b| {
+            a.key
+                .cmp(&b.key)
+                .then_with(|| cmp_lowercase(a.name, b.name))
+                .then_with(|| a.value.cmp(b.value))
+        });
+        entries
+    }
+}
+
+fn cmp_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// The first 8 bytes of `name` (optionally lower-cased) as a big-endian number, zero-padded.
+/// Where two keys differ, their order is the order of the names.
+#[inline]
+fn prefix(name: &[u8], lowercase: bool) -> u64 {
+    let mut head = [0u8; 8];
+    match name.first_chunk::<8>() {
+        Some(first) => head = *first,
+        None => {
+            for (slot, &b) in head.iter_mut().zip(name) {
+                *slot = b;
+            }
+        }
+    }
+    if lowercase {
+        head.make_ascii_lowercase();
+    }
+    u64::from_be_bytes(head)
 }
 
 #[cfg(test)]
 mod tests {
     use super::PairBuf;
 
+    fn names(entries: &[super::Entry<'_>]) -> Vec<(String, String)> {
+        entries
+            .iter()
+            .map(|e| (e.name.to_owned(), e.value.to_owned()))
+            .collect()
+    }
+
     #[test]
     fn spills_past_inline_capacity_without_losing_pairs() {
-        let names: Vec<String> = (0..200).map(|i| format!("k{i:03}")).collect();
+        let names: Vec<String> = (0..200).rev().map(|i| format!("k{i:03}")).collect();
         let mut buf = PairBuf::new();
         for name in &names {
-            buf.push((name, "v"));
+            buf.push(name, "v");
         }
-        let pairs = buf.as_mut_slice();
-        assert_eq!(pairs.len(), 200);
-        assert!(pairs.iter().zip(&names).all(|(p, n)| p.0 == n));
+        let sorted = buf.sorted();
+        assert_eq!(sorted.len(), 200);
+        assert!(
+            sorted
+                .iter()
+                .zip(names.iter().rev())
+                .all(|(e, n)| e.name == n)
+        );
+    }
+
+    #[test]
+    fn keyed_sort_is_byte_order() {
+        let pairs = [
+            ("Signature", "b"),
+            ("SignatureNonce", "a"),
+            ("Sig", "a"),
+            ("a", "a"),
+            ("", "a"),
+            ("SignatureMethod", "a"),
+            ("Sig\u{0}x", "a"),
+            ("é", "a"),
+            ("Z", "a"),
+            ("Signature", "a"),
+            ("SignatureVersion", "a"),
+            ("RoleArn", "a"),
+            ("RoleSessionName", "a"),
+        ];
+        let mut buf = PairBuf::new();
+        for (n, v) in pairs {
+            buf.push(n, v);
+        }
+        let mut expected: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        expected.sort();
+        assert_eq!(names(buf.sorted()), expected);
+    }
+
+    #[test]
+    fn header_sort_ignores_case() {
+        let mut buf = PairBuf::new();
+        for (n, v) in [
+            ("X-Acs-B", "1"),
+            ("x-acs-a", "2"),
+            ("x-acs-A", "1"),
+            ("Host", "h"),
+        ] {
+            buf.push_header(n, v);
+        }
+        let got: Vec<(String, String)> = names(buf.sorted_headers())
+            .into_iter()
+            .map(|(n, v)| (n.to_lowercase(), v))
+            .collect();
+        let expected = [
+            ("host", "h"),
+            ("x-acs-a", "1"),
+            ("x-acs-a", "2"),
+            ("x-acs-b", "1"),
+        ];
+        assert_eq!(got, expected.map(|(n, v)| (n.to_string(), v.to_string())));
     }
 }

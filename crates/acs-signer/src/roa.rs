@@ -14,11 +14,12 @@
 
 use crate::algorithm::SignatureAlgorithm;
 use crate::canonical::{
-    check_header, check_method, is_acs_header, push_lowercase, sort_headers, sort_pairs,
+    check_header, check_method, header_groups_bound, is_acs_header, write_header_groups,
 };
 use crate::context::SigningContext;
 use crate::credentials::Credentials;
 use crate::digest::hmac_sha1;
+use crate::encoding::write_bounded;
 use crate::error::SigningError;
 use crate::output::{Scheme, SigningOutput};
 use crate::params::PairBuf;
@@ -62,11 +63,8 @@ pub(crate) fn sign<'c>(
         ("x-acs-security-token", token.unwrap_or("")),
     ];
     let own = if token.is_some() { &own[..] } else { &own[..4] };
-    out.string_to_sign = build(request, own, true)?;
-    let mac = hmac_sha1(
-        credentials.access_key_secret().as_bytes(),
-        out.string_to_sign.as_bytes(),
-    );
+    out.buffer = build(request, own, true)?;
+    let mac = hmac_sha1(credentials.access_key_secret().as_bytes(), &out.buffer);
     out.signature = base64_inline(&mac);
     let id = credentials.access_key_id();
     let mut authorization = String::with_capacity(5 + id.len() + out.signature.as_str().len());
@@ -93,7 +91,8 @@ pub(crate) fn sign<'c>(
 /// ```
 pub fn string_to_sign(request: &SignableRequest<'_>) -> Result<String, SigningError> {
     check_method(request.method)?;
-    build(request, &[], false)
+    // Built from `&str` pieces only, so always valid UTF-8.
+    Ok(String::from_utf8(build(request, &[], false)?).unwrap_or_default())
 }
 
 /// The Base64 HMAC-SHA1 of `string_to_sign` under the raw `secret`.
@@ -116,14 +115,15 @@ fn build(
     request: &SignableRequest<'_>,
     own: &[(&str, &str)],
     replace_owned: bool,
-) -> Result<String, SigningError> {
+) -> Result<Vec<u8>, SigningError> {
     let headers = request.headers;
     let mut accept = "";
     let mut content_md5 = "";
     let mut content_type = "";
     let mut date = "";
     let mut acs = PairBuf::new();
-    let mut len = 64 + request.path.len();
+    // Method, path and the four fixed headers with their newlines; query pairs added below.
+    let mut len = request.method.len() + request.path.len() + 5;
     for i in 0..headers.param_count() {
         let (name, value) = headers.param(i);
         check_header(name, value)?;
@@ -131,71 +131,57 @@ fn build(
         if replace_owned && is_owned_header(name) {
             continue;
         }
-        len += name.len() + value.len() + 2;
         if is_acs_header(name) {
-            acs.push((name, value));
+            acs.push_header(name, value);
         } else if name.eq_ignore_ascii_case("accept") {
+            len += value.len();
             accept = value;
         } else if name.eq_ignore_ascii_case("content-md5") {
+            len += value.len();
             content_md5 = value;
         } else if name.eq_ignore_ascii_case("content-type") {
+            len += value.len();
             content_type = value;
         } else if name.eq_ignore_ascii_case("date") {
+            len += value.len();
             date = value;
         }
     }
     for &(name, value) in own {
-        len += name.len() + value.len() + 2;
         if name == "date" {
+            len += value.len();
             date = value;
         } else {
-            acs.push((name, value));
+            acs.push_header(name, value);
         }
     }
-    let acs = acs.as_mut_slice();
-    sort_headers(acs);
+    let acs = acs.sorted_headers();
 
     let mut query = PairBuf::new();
     for i in 0..request.query.param_count() {
         let (name, value) = request.query.param(i);
         len += name.len() + value.len() + 2;
-        query.push((name, value));
+        query.push(name, value);
     }
-    let query = query.as_mut_slice();
-    sort_pairs(query);
+    let query = query.sorted();
 
-    let mut out = String::with_capacity(len);
-    for part in [request.method, accept, content_md5, content_type, date] {
-        out.push_str(part);
-        out.push('\n');
-    }
-    write_header_groups(&mut out, acs);
-    out.push_str(request.path);
-    for (i, (name, value)) in query.iter().enumerate() {
-        out.push(if i == 0 { '?' } else { '&' });
-        out.push_str(name);
-        if !value.is_empty() {
-            out.push('=');
-            out.push_str(value);
+    let bound = len + header_groups_bound(acs);
+    let mut out = Vec::new();
+    write_bounded(&mut out, bound, |w| {
+        for part in [request.method, accept, content_md5, content_type, date] {
+            w.put(part.as_bytes());
+            w.put_byte(b'\n');
         }
-    }
+        write_header_groups(w, acs);
+        w.put(request.path.as_bytes());
+        for (i, entry) in query.iter().enumerate() {
+            w.put_byte(if i == 0 { b'?' } else { b'&' });
+            w.put(entry.name.as_bytes());
+            if !entry.value.is_empty() {
+                w.put_byte(b'=');
+                w.put(entry.value.as_bytes());
+            }
+        }
+    });
     Ok(out)
-}
-
-/// Writes sorted headers as `name:v1,v2\n`, one line per lower-cased name.
-pub(crate) fn write_header_groups(out: &mut String, sorted: &[(&str, &str)]) {
-    let mut i = 0;
-    while i < sorted.len() {
-        let (name, value) = sorted[i];
-        push_lowercase(out, name);
-        out.push(':');
-        out.push_str(value);
-        i += 1;
-        while i < sorted.len() && sorted[i].0.eq_ignore_ascii_case(name) {
-            out.push(',');
-            out.push_str(sorted[i].1);
-            i += 1;
-        }
-        out.push('\n');
-    }
 }

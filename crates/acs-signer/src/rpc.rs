@@ -10,15 +10,15 @@ use base64::Engine as _;
 use zeroize::Zeroize as _;
 
 use crate::algorithm::SignatureAlgorithm;
-use crate::canonical::{check_method, sort_pairs};
+use crate::canonical::check_method;
 use crate::context::SigningContext;
 use crate::credentials::Credentials;
 use crate::digest::hmac_sha1;
-use crate::encoding::double_percent_encode_into;
+use crate::encoding::write_bounded;
 use crate::error::SigningError;
 use crate::inline::InlineStr;
 use crate::output::{Scheme, SigningOutput};
-use crate::params::{PairBuf, Params};
+use crate::params::{Entry, PairBuf, Params};
 use crate::request::SignableRequest;
 
 /// Parameters the signer owns: any copy in the request (from an earlier attempt, say) is
@@ -55,13 +55,11 @@ pub(crate) fn sign<'c>(
     out.timestamp = context.iso8601_inline()?;
 
     let mut pairs = PairBuf::new();
-    let mut approx_len = 0;
     for list in [request.query, request.form] {
         for i in 0..list.param_count() {
             let (name, value) = list.param(i);
             if !is_owned_param(name) {
-                approx_len += name.len() + value.len();
-                pairs.push((name, value));
+                pairs.push(name, value);
             }
         }
     }
@@ -79,30 +77,36 @@ pub(crate) fn sign<'c>(
         &auth[..5]
     };
     for &(name, value) in auth {
-        approx_len += name.len() + value.len();
-        pairs.push((name, value));
+        pairs.push(name, value);
     }
 
-    let pairs = pairs.as_mut_slice();
-    sort_pairs(pairs);
-    let mut string_to_sign = String::with_capacity(approx_len * 2 + 64);
-    write_string_to_sign(&mut string_to_sign, request.method, pairs);
+    let mut string_to_sign = Vec::new();
+    write_string_to_sign(&mut string_to_sign, request.method, pairs.sorted());
     out.signature = signature_inline(credentials.access_key_secret(), &string_to_sign);
-    out.string_to_sign = string_to_sign;
+    out.buffer = string_to_sign;
     Ok(out)
 }
 
-fn write_string_to_sign(out: &mut String, method: &str, sorted: &[(&str, &str)]) {
-    out.push_str(method);
-    out.push_str("&%2F&");
-    for (i, (name, value)) in sorted.iter().enumerate() {
-        if i > 0 {
-            out.push_str("%26");
+fn write_string_to_sign(out: &mut Vec<u8>, method: &str, sorted: &[Entry<'_>]) {
+    // Double encoding writes at most 5 bytes per input byte; 6 more per pair for `%3D`, `%26`.
+    let bound = method.len()
+        + 5
+        + sorted
+            .iter()
+            .map(|e| 5 * (e.name.len() + e.value.len()) + 6)
+            .sum::<usize>();
+    write_bounded(out, bound, |w| {
+        w.put(method.as_bytes());
+        w.put(b"&%2F&");
+        for (i, entry) in sorted.iter().enumerate() {
+            if i > 0 {
+                w.put(b"%26");
+            }
+            w.encode_component_twice(entry.name);
+            w.put(b"%3D");
+            w.encode_component_twice(entry.value);
         }
-        double_percent_encode_into(out, name);
-        out.push_str("%3D");
-        double_percent_encode_into(out, value);
-    }
+    });
 }
 
 /// The RPC v1 string-to-sign of exactly these parameters (nothing added), for checking a
@@ -118,13 +122,13 @@ pub fn string_to_sign(method: &str, params: &dyn Params) -> Result<String, Signi
     check_method(method)?;
     let mut pairs = PairBuf::new();
     for i in 0..params.param_count() {
-        pairs.push(params.param(i));
+        let (name, value) = params.param(i);
+        pairs.push(name, value);
     }
-    let pairs = pairs.as_mut_slice();
-    sort_pairs(pairs);
-    let mut out = String::new();
-    write_string_to_sign(&mut out, method, pairs);
-    Ok(out)
+    let mut out = Vec::new();
+    write_string_to_sign(&mut out, method, pairs.sorted());
+    // Method and double-encoded parameters are ASCII.
+    Ok(String::from_utf8(out).unwrap_or_default())
 }
 
 /// The Base64 HMAC-SHA1 of `string_to_sign` under `secret + "&"`.
@@ -135,23 +139,25 @@ pub fn string_to_sign(method: &str, params: &dyn Params) -> Result<String, Signi
 ///            "XlUyV4sXjOuX5FnjUz9IF9tm5rU=");
 /// ```
 pub fn signature(secret: &str, string_to_sign: &str) -> String {
-    signature_inline(secret, string_to_sign).as_str().to_owned()
+    signature_inline(secret, string_to_sign.as_bytes())
+        .as_str()
+        .to_owned()
 }
 
-fn signature_inline(secret: &str, string_to_sign: &str) -> InlineStr<64> {
+fn signature_inline(secret: &str, string_to_sign: &[u8]) -> InlineStr<64> {
     let secret = secret.as_bytes();
     let mac = if secret.len() < 64 {
         let mut key = [0u8; 64];
         key[..secret.len()].copy_from_slice(secret);
         key[secret.len()] = b'&';
-        let mac = hmac_sha1(&key[..=secret.len()], string_to_sign.as_bytes());
+        let mac = hmac_sha1(&key[..=secret.len()], string_to_sign);
         key.zeroize();
         mac
     } else {
         let mut key = zeroize::Zeroizing::new(Vec::with_capacity(secret.len() + 1));
         key.extend_from_slice(secret);
         key.push(b'&');
-        hmac_sha1(&key, string_to_sign.as_bytes())
+        hmac_sha1(&key, string_to_sign)
     };
     base64_inline(&mac)
 }

@@ -20,17 +20,18 @@
 use std::ops::Range;
 
 use crate::algorithm::SignatureAlgorithm;
-use crate::canonical::{check_header, check_method, is_acs_header, sort_headers, sort_pairs};
+use crate::canonical::{
+    check_header, check_method, header_groups_bound, is_acs_header, write_header_groups,
+};
 use crate::context::SigningContext;
 use crate::credentials::Credentials;
-use crate::digest::{hmac_sha256, hmac_sm3, push_hex, sha256, sm3};
-use crate::encoding::{percent_encode_into, percent_encode_path_into};
+use crate::digest::{hmac_sha256, hmac_sm3, sha256, sm3};
+use crate::encoding::write_bounded;
 use crate::error::{SigningError, SigningErrorKind};
 use crate::inline::InlineStr;
 use crate::output::{Scheme, SigningOutput};
-use crate::params::PairBuf;
+use crate::params::{Entry, PairBuf};
 use crate::request::SignableRequest;
-use crate::roa::write_header_groups;
 
 /// Headers the signer owns: a copy in the request is replaced rather than signed twice.
 const OWNED: [&str; 7] = [
@@ -71,7 +72,7 @@ pub(crate) fn sign<'c>(
     ];
     let own = if token.is_some() { &own[..] } else { &own[..3] };
 
-    let mut canonical = String::new();
+    let mut canonical = Vec::new();
     let signed = build(
         &mut canonical,
         request,
@@ -84,11 +85,11 @@ pub(crate) fn sign<'c>(
     out.authorization = authorization_header(
         algorithm,
         credentials.access_key_id(),
-        &canonical[signed],
+        std::str::from_utf8(&canonical[signed]).unwrap_or_default(),
         out.signature.as_str(),
     );
-    out.string_to_sign = string_to_sign.as_str().to_owned();
-    out.canonical_request = canonical;
+    out.v3_string_to_sign = string_to_sign;
+    out.buffer = canonical;
     Ok(out)
 }
 
@@ -112,13 +113,24 @@ fn payload_hash(
             }
         }
         None => {
-            let digest = hash(algorithm, request.body);
-            let mut hex = String::with_capacity(64);
-            push_hex(&mut hex, &digest);
-            let _ = out.push_str(&hex);
+            if request.body.is_empty() {
+                // Most calls have no body: skip hashing nothing.
+                let _ = out.push_str(empty_payload_hash(algorithm));
+            } else {
+                let _ = out.push_hex(&hash(algorithm, request.body));
+            }
         }
     }
     Ok(out)
+}
+
+/// The hex digest of an empty body.
+fn empty_payload_hash(algorithm: SignatureAlgorithm) -> &'static str {
+    if algorithm == SignatureAlgorithm::Acs3HmacSm3 {
+        "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"
+    } else {
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    }
 }
 
 fn hash(algorithm: SignatureAlgorithm, data: &[u8]) -> [u8; 32] {
@@ -129,17 +141,11 @@ fn hash(algorithm: SignatureAlgorithm, data: &[u8]) -> [u8; 32] {
     }
 }
 
-fn string_to_sign_inline(algorithm: SignatureAlgorithm, canonical: &str) -> InlineStr<96> {
+fn string_to_sign_inline(algorithm: SignatureAlgorithm, canonical: &[u8]) -> InlineStr<96> {
     let mut out = InlineStr::new();
-    let mut hex = [0u8; 64];
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in hash(algorithm, canonical.as_bytes()).iter().enumerate() {
-        hex[i * 2] = HEX[usize::from(b >> 4)];
-        hex[i * 2 + 1] = HEX[usize::from(b & 15)];
-    }
     let _ = out.push_str(algorithm_name(algorithm));
     let _ = out.push_str("\n");
-    let _ = out.push_ascii(&hex);
+    let _ = out.push_hex(&hash(algorithm, canonical));
     out
 }
 
@@ -153,10 +159,8 @@ fn signature_inline(
     } else {
         hmac_sha256(secret.as_bytes(), sts.as_str().as_bytes())
     };
-    let mut hex = String::with_capacity(64);
-    push_hex(&mut hex, &mac);
     let mut out = InlineStr::new();
-    let _ = out.push_str(&hex);
+    let _ = out.push_hex(&mac);
     out
 }
 
@@ -207,9 +211,10 @@ pub fn canonical_request(
     payload_hash: &str,
 ) -> Result<String, SigningError> {
     check_method(request.method)?;
-    let mut out = String::new();
+    let mut out = Vec::new();
     build(&mut out, request, &[], false, payload_hash)?;
-    Ok(out)
+    // Built from `&str` pieces and ASCII escapes only.
+    Ok(String::from_utf8(out).unwrap_or_default())
 }
 
 /// The `Authorization` header value for a canonical request.
@@ -227,7 +232,7 @@ pub fn authorization(
     secret: &str,
     canonical_request: &str,
 ) -> String {
-    let sts = string_to_sign_inline(algorithm, canonical_request);
+    let sts = string_to_sign_inline(algorithm, canonical_request.as_bytes());
     let signature = signature_inline(algorithm, secret, &sts);
     let signed_headers = canonical_request.rsplit('\n').nth(1).unwrap_or("");
     authorization_header(algorithm, access_key_id, signed_headers, signature.as_str())
@@ -242,7 +247,7 @@ pub fn authorization(
 ///     e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 /// ```
 pub fn string_to_sign(algorithm: SignatureAlgorithm, canonical_request: &str) -> String {
-    string_to_sign_inline(algorithm, canonical_request)
+    string_to_sign_inline(algorithm, canonical_request.as_bytes())
         .as_str()
         .to_owned()
 }
@@ -256,73 +261,95 @@ fn is_signed_header(name: &str) -> bool {
 
 /// Writes the canonical request into `out` and returns where its signed-header list lies.
 fn build(
-    out: &mut String,
+    out: &mut Vec<u8>,
     request: &SignableRequest<'_>,
     own: &[(&str, &str)],
     replace_owned: bool,
     payload_hash: &str,
 ) -> Result<Range<usize>, SigningError> {
-    let mut len = 96 + request.path.len() + payload_hash.len();
     let mut headers = PairBuf::new();
     for i in 0..request.headers.param_count() {
         let (name, value) = request.headers.param(i);
         check_header(name, value)?;
         if is_signed_header(name) && !(replace_owned && is_owned_header(name)) {
-            let value = value.trim_matches([' ', '\t']);
-            len += 2 * name.len() + value.len() + 2;
-            headers.push((name, value));
+            headers.push_header(name, value.trim_matches([' ', '\t']));
         }
     }
-    for &pair in own {
-        len += 2 * pair.0.len() + pair.1.len() + 2;
-        headers.push(pair);
+    for &(name, value) in own {
+        headers.push_header(name, value);
     }
-    let headers = headers.as_mut_slice();
-    sort_headers(headers);
+    let headers = headers.sorted_headers();
 
     let mut query = PairBuf::new();
     for i in 0..request.query.param_count() {
         let (name, value) = request.query.param(i);
-        len += (name.len() + value.len()) * 3 / 2 + 2;
-        query.push((name, value));
+        query.push(name, value);
     }
-    let query = query.as_mut_slice();
-    sort_pairs(query);
+    let query = query.sorted();
 
-    out.reserve(len);
-    out.push_str(request.method);
-    out.push('\n');
-    if request.path.is_empty() {
-        out.push('/');
-    } else {
-        percent_encode_path_into(out, request.path);
-    }
-    out.push('\n');
-    for (i, (name, value)) in query.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
+    // Encoding writes at most 3 bytes per input byte.
+    let bound = request.method.len()
+        + 3 * request.path.len()
+        + query
+            .iter()
+            .map(|e| 3 * (e.name.len() + e.value.len()) + 2)
+            .sum::<usize>()
+        + 2 * header_groups_bound(headers)
+        + payload_hash.len()
+        + 8;
+    let mut signed = 0..0;
+    write_bounded(out, bound, |w| {
+        w.put(request.method.as_bytes());
+        w.put_byte(b'\n');
+        if request.path.is_empty() {
+            w.put_byte(b'/');
+        } else {
+            w.encode_path(request.path);
         }
-        percent_encode_into(out, name);
-        out.push('=');
-        percent_encode_into(out, value);
-    }
-    out.push('\n');
-    write_header_groups(out, headers);
-    out.push('\n');
-    let start = out.len();
-    let mut previous: Option<&str> = None;
-    for &(name, _) in headers.iter() {
-        if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
-            continue;
+        w.put_byte(b'\n');
+        for (i, entry) in query.iter().enumerate() {
+            if i > 0 {
+                w.put_byte(b'&');
+            }
+            w.encode_component(entry.name);
+            w.put_byte(b'=');
+            w.encode_component(entry.value);
         }
-        if previous.is_some() {
-            out.push(';');
+        w.put_byte(b'\n');
+        write_header_groups(w, headers);
+        w.put_byte(b'\n');
+        let start = w.len();
+        let mut previous: Option<&str> = None;
+        for &Entry { name, .. } in headers {
+            if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            if previous.is_some() {
+                w.put_byte(b';');
+            }
+            w.put_lowercase(name);
+            previous = Some(name);
         }
-        crate::canonical::push_lowercase(out, name);
-        previous = Some(name);
-    }
-    let signed = start..out.len();
-    out.push('\n');
-    out.push_str(payload_hash);
+        signed = start..w.len();
+        w.put_byte(b'\n');
+        w.put(payload_hash.as_bytes());
+    });
     Ok(signed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_payload_hashes_are_the_digests_of_nothing() {
+        for algorithm in [
+            SignatureAlgorithm::Acs3HmacSha256,
+            SignatureAlgorithm::Acs3HmacSm3,
+        ] {
+            let mut expected = InlineStr::<64>::new();
+            let _ = expected.push_hex(&hash(algorithm, b""));
+            assert_eq!(empty_payload_hash(algorithm), expected.as_str());
+        }
+    }
 }

@@ -1,0 +1,89 @@
+//! Signing allocates nothing beyond its output strings and one canonicalisation buffer.
+//!
+//! A counting global allocator measures the allocations of each signature. This file holds a
+//! single test so no other thread allocates while it counts.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use acs_signer::{Credentials, Nonce, SignableRequest, SignatureAlgorithm, SigningContext, sign};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn count<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let value = f();
+    (value, ALLOCATIONS.load(Ordering::Relaxed) - before)
+}
+
+#[test]
+fn signing_allocates_only_its_outputs() -> Result<(), acs_signer::SigningError> {
+    let policy = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["ecs:Describe*","ecs:List*"],"Resource":["acs:ecs:*:*:instance/*"],"Condition":{"IpAddress":{"acs:SourceIp":["10.0.0.0/8"]}}}]}"#;
+    let creds =
+        Credentials::new("LTAI5tExampleKeyId", "example-secret")?.with_security_token("token")?;
+    let query = [
+        ("Action", "AssumeRole"),
+        ("Format", "JSON"),
+        ("Version", "2015-04-01"),
+        ("RoleArn", "acs:ram::1234567890123456:role/example"),
+        ("RoleSessionName", "session"),
+        ("DurationSeconds", "3600"),
+        ("Policy", policy),
+    ];
+    let headers = [
+        ("host", "sts.aliyuncs.com"),
+        ("x-acs-action", "AssumeRole"),
+        ("x-acs-version", "2015-04-01"),
+    ];
+    let context = SigningContext::new(
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        Nonce::new("n")?,
+    );
+    let request = SignableRequest::new("POST", "/")
+        .query(&query)
+        .headers(&headers);
+
+    // RPC v1: the string-to-sign is the one buffer; everything else is inline.
+    let (out, n) = count(|| sign(SignatureAlgorithm::RpcV1, &request, &creds, &context));
+    assert_eq!(n, 1, "RPC v1 allocations");
+    drop(out);
+    // ROA: the string-to-sign buffer, and the Authorization header.
+    let (out, n) = count(|| sign(SignatureAlgorithm::Roa, &request, &creds, &context));
+    assert_eq!(n, 2, "ROA allocations");
+    drop(out);
+    // V3: the canonical request buffer and the Authorization header.
+    for algorithm in [
+        SignatureAlgorithm::Acs3HmacSha256,
+        SignatureAlgorithm::Acs3HmacSm3,
+    ] {
+        let (out, n) = count(|| sign(algorithm, &request, &creds, &context));
+        assert_eq!(n, 2, "{algorithm} allocations");
+        drop(out);
+    }
+    Ok(())
+}
