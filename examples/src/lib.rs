@@ -3,3 +3,13 @@
 //! ```text
 //! cargo run -p acs-examples --example sign_request
 //! ```
+
+/// The workspace README's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadme;
+
+/// acs-signer's README examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/acs-signer/README.md")]
+pub struct SignerReadme;

@@ -11,7 +11,8 @@
 //!   raw HMAC-SHA256 of its string-to-sign (target: at most 2x);
 //! - V3 signing against `aws-sigv4` signing an equivalent GET (target: at least 5x faster).
 //!
-//! `ACS_SIGNER_BENCH=ratios cargo bench -p acs-signer --bench signing` prints the summary only.
+//! `ACS_SIGNER_BENCH=ratios cargo bench -p acs-signer --bench signing` prints the summary only;
+//! `ACS_SIGNER_PROFILE=rpc` (or `v3`) signs in a loop for three seconds, for `perf record`.
 #![allow(missing_docs)]
 
 use std::hint::black_box;

@@ -196,53 +196,39 @@ fn digits<const N: usize>(mut n: u32) -> [u8; N] {
 
 fn iso8601(time: SystemTime) -> Result<InlineStr<32>, SigningError> {
     let t = utc(time)?;
-    let mut out = InlineStr::new();
-    let built = (|| {
-        out.push_ascii(&digits::<4>(t.year))?;
-        out.push_str("-")?;
-        out.push_ascii(&digits::<2>(t.month))?;
-        out.push_str("-")?;
-        out.push_ascii(&digits::<2>(t.day))?;
-        out.push_str("T")?;
-        out.push_ascii(&digits::<2>(t.hour))?;
-        out.push_str(":")?;
-        out.push_ascii(&digits::<2>(t.minute))?;
-        out.push_str(":")?;
-        out.push_ascii(&digits::<2>(t.second))?;
-        out.push_str("Z")
-    })();
-    built
-        .map(|()| out)
-        .ok_or(SigningError::new(SigningErrorKind::InvalidTime, "format"))
+    let mut text = *b"0000-00-00T00:00:00Z";
+    text[0..4].copy_from_slice(&digits::<4>(t.year));
+    text[5..7].copy_from_slice(&digits::<2>(t.month));
+    text[8..10].copy_from_slice(&digits::<2>(t.day));
+    text[11..13].copy_from_slice(&digits::<2>(t.hour));
+    text[14..16].copy_from_slice(&digits::<2>(t.minute));
+    text[17..19].copy_from_slice(&digits::<2>(t.second));
+    finish(&text)
 }
 
 /// `Tue, 04 Dec 2018 03:55:31 GMT` (RFC 7231 IMF-fixdate), as ROA sends in `Date`.
 fn http_date(time: SystemTime) -> Result<InlineStr<32>, SigningError> {
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const DAYS: &[u8; 21] = b"MonTueWedThuFriSatSun";
+    const MONTHS: &[u8; 36] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
     let t = utc(time)?;
+    let weekday = t.weekday as usize * 3;
+    let month = (t.month as usize).saturating_sub(1) * 3;
+    let mut text = *b"Mon, 00 Jan 0000 00:00:00 GMT";
+    text[0..3].copy_from_slice(&DAYS[weekday..weekday + 3]);
+    text[5..7].copy_from_slice(&digits::<2>(t.day));
+    text[8..11].copy_from_slice(&MONTHS[month..month + 3]);
+    text[12..16].copy_from_slice(&digits::<4>(t.year));
+    text[17..19].copy_from_slice(&digits::<2>(t.hour));
+    text[20..22].copy_from_slice(&digits::<2>(t.minute));
+    text[23..25].copy_from_slice(&digits::<2>(t.second));
+    finish(&text)
+}
+
+fn finish(text: &[u8]) -> Result<InlineStr<32>, SigningError> {
     let mut out = InlineStr::new();
-    let built = (|| {
-        out.push_str(DAYS.get(t.weekday as usize)?)?;
-        out.push_str(", ")?;
-        out.push_ascii(&digits::<2>(t.day))?;
-        out.push_str(" ")?;
-        out.push_str(MONTHS.get(t.month.checked_sub(1)? as usize)?)?;
-        out.push_str(" ")?;
-        out.push_ascii(&digits::<4>(t.year))?;
-        out.push_str(" ")?;
-        out.push_ascii(&digits::<2>(t.hour))?;
-        out.push_str(":")?;
-        out.push_ascii(&digits::<2>(t.minute))?;
-        out.push_str(":")?;
-        out.push_ascii(&digits::<2>(t.second))?;
-        out.push_str(" GMT")
-    })();
-    built
-        .map(|()| out)
-        .ok_or(SigningError::new(SigningErrorKind::InvalidTime, "format"))
+    out.push_ascii(text)
+        .ok_or(SigningError::new(SigningErrorKind::InvalidTime, "format"))?;
+    Ok(out)
 }
 
 #[cfg(test)]
