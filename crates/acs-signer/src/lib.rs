@@ -92,6 +92,7 @@ pub fn sign<'c>(
     credentials: &'c Credentials,
     context: &SigningContext,
 ) -> Result<SigningOutput<'c>, SigningError> {
+    canonical::check_method(request.method())?;
     match algorithm {
         SignatureAlgorithm::RpcV1 => rpc::sign(request, credentials, context),
         SignatureAlgorithm::Roa => roa::sign(request, credentials, context),

@@ -3,7 +3,8 @@
 use std::fmt;
 
 use crate::algorithm::SignatureAlgorithm;
-use crate::context::Nonce;
+use crate::context::{Nonce, SigningContext};
+use crate::credentials::Credentials;
 use crate::credentials::Redacted;
 use crate::inline::InlineStr;
 
@@ -53,6 +54,20 @@ pub(crate) enum Scheme {
 }
 
 impl<'c> SigningOutput<'c> {
+    /// An output for a signature with `credentials`, filled in by the algorithm.
+    pub(crate) fn signed(
+        algorithm: SignatureAlgorithm,
+        credentials: &'c Credentials,
+        context: &SigningContext,
+    ) -> Self {
+        Self::empty(
+            Scheme::Signed(algorithm),
+            credentials.access_key_id(),
+            credentials.security_token(),
+            *context.nonce(),
+        )
+    }
+
     pub(crate) fn empty(
         scheme: Scheme,
         access_key_id: &'c str,

@@ -21,7 +21,7 @@ use crate::credentials::Credentials;
 use crate::digest::hmac_sha1;
 use crate::encoding::write_bounded;
 use crate::error::SigningError;
-use crate::output::{Scheme, SigningOutput};
+use crate::output::SigningOutput;
 use crate::params::PairBuf;
 use crate::request::SignableRequest;
 use crate::rpc::base64_inline;
@@ -46,14 +46,8 @@ pub(crate) fn sign<'c>(
     credentials: &'c Credentials,
     context: &SigningContext,
 ) -> Result<SigningOutput<'c>, SigningError> {
-    check_method(request.method)?;
     let token = credentials.security_token();
-    let mut out = SigningOutput::empty(
-        Scheme::Signed(SignatureAlgorithm::Roa),
-        credentials.access_key_id(),
-        token,
-        *context.nonce(),
-    );
+    let mut out = SigningOutput::signed(SignatureAlgorithm::Roa, credentials, context);
     out.timestamp = context.http_date_inline()?;
     let own = [
         ("date", out.timestamp.as_str()),

@@ -17,7 +17,7 @@ use crate::digest::hmac_sha1;
 use crate::encoding::write_bounded;
 use crate::error::SigningError;
 use crate::inline::InlineStr;
-use crate::output::{Scheme, SigningOutput};
+use crate::output::SigningOutput;
 use crate::params::{Entry, PairBuf, Params};
 use crate::request::SignableRequest;
 
@@ -44,14 +44,8 @@ pub(crate) fn sign<'c>(
     credentials: &'c Credentials,
     context: &SigningContext,
 ) -> Result<SigningOutput<'c>, SigningError> {
-    check_method(request.method)?;
     let token = credentials.security_token();
-    let mut out = SigningOutput::empty(
-        Scheme::Signed(SignatureAlgorithm::RpcV1),
-        credentials.access_key_id(),
-        token,
-        *context.nonce(),
-    );
+    let mut out = SigningOutput::signed(SignatureAlgorithm::RpcV1, credentials, context);
     out.timestamp = context.iso8601_inline()?;
 
     let mut pairs = PairBuf::new();

@@ -29,7 +29,7 @@ use crate::digest::{hmac_sha256, hmac_sm3, sha256, sm3};
 use crate::encoding::write_bounded;
 use crate::error::{SigningError, SigningErrorKind};
 use crate::inline::InlineStr;
-use crate::output::{Scheme, SigningOutput};
+use crate::output::SigningOutput;
 use crate::params::{Entry, PairBuf};
 use crate::request::SignableRequest;
 
@@ -54,14 +54,8 @@ pub(crate) fn sign<'c>(
     credentials: &'c Credentials,
     context: &SigningContext,
 ) -> Result<SigningOutput<'c>, SigningError> {
-    check_method(request.method)?;
     let token = credentials.security_token();
-    let mut out = SigningOutput::empty(
-        Scheme::Signed(algorithm),
-        credentials.access_key_id(),
-        token,
-        *context.nonce(),
-    );
+    let mut out = SigningOutput::signed(algorithm, credentials, context);
     out.timestamp = context.iso8601_inline()?;
     out.payload_hash = payload_hash(algorithm, request)?;
     let own = [
