@@ -58,8 +58,8 @@ const ENCODE_COMPONENT: [u64; 256] = encoding_table(&UNRESERVED, false);
 const ENCODE_COMPONENT_TWICE: [u64; 256] = encoding_table(&UNRESERVED, true);
 const ENCODE_PATH: [u64; 256] = encoding_table(&UNRESERVED_OR_SLASH, false);
 
-/// Spare bytes the writer needs past the real output, for its fixed-size block stores.
-const WRITE_SLACK: usize = 40;
+/// Spare bytes the writer needs past the real output, for its fixed-size windows.
+const WRITE_SLACK: usize = 72;
 
 /// Whether `byte` is left as is by [`percent_encode`].
 ///
@@ -135,7 +135,6 @@ fn encode_to_string(out: &mut String, value: &str, table: &[u64; 256]) {
         let mut writer = SliceWriter {
             buf: &mut bytes,
             pos: 0,
-            stage: [0; 72],
         };
         writer.encode(chunk, table);
         let n = writer.pos;
@@ -153,7 +152,6 @@ fn encode_to_string(out: &mut String, value: &str, table: &[u64; 256]) {
 pub(crate) struct SliceWriter<'a> {
     buf: &'a mut [u8],
     pos: usize,
-    stage: [u8; 72],
 }
 
 impl SliceWriter<'_> {
@@ -180,39 +178,32 @@ impl SliceWriter<'_> {
 
     /// Writes `value` through an [`encoding_table`]; needs [`WRITE_SLACK`] spare bytes.
     ///
-    /// The leading run that needs no escaping (often the whole value) is copied as is. The rest
-    /// is encoded eight bytes at a time into a small stack array whose index is masked, so the
-    /// compiler drops the bounds checks, and copied out as one fixed-size block.
+    /// Every eight input bytes get a fixed 72-byte window of the output (one bounds check);
+    /// inside it the write offset is masked, so the compiler drops the per-byte checks. Each
+    /// byte stores its whole 8-byte table word and advances by the word's length. (Staging
+    /// through a stack array instead stalls on store-to-load forwarding; padding the last group
+    /// to eight bytes costs more than the branch it saves.)
     #[inline]
     fn encode(&mut self, value: &str, table: &[u64; 256]) {
-        let input = value.as_bytes();
-        let plain = input
-            .iter()
-            .take_while(|&&b| table[usize::from(b)] >> 56 == 1)
-            .count();
-        let (head, rest) = input.split_at(plain);
-        self.put(head);
-        let mut groups = rest.chunks_exact(8);
-        for group in &mut groups {
+        for group in value.as_bytes().chunks(8) {
+            let Some(window) = self
+                .buf
+                .get_mut(self.pos..)
+                .and_then(|b| b.first_chunk_mut::<72>())
+            else {
+                // Unreachable: buffers are sized from upper bounds plus WRITE_SLACK.
+                return;
+            };
             let mut j = 0usize;
             for &b in group {
                 let word = table[usize::from(b)];
+                // At most 7 * 5 = 35 bytes precede this store, so the mask never changes `j`.
                 let at = j & 63;
-                self.stage[at..at + 8].copy_from_slice(&word.to_le_bytes());
+                window[at..at + 8].copy_from_slice(&word.to_le_bytes());
                 j += (word >> 56) as usize;
             }
-            // At most 8 * 5 = 40 bytes were staged; copy a fixed 40-byte block.
-            self.buf[self.pos..self.pos + 40].copy_from_slice(&self.stage[..40]);
             self.pos += j;
         }
-        let out = &mut self.buf[self.pos..];
-        let mut j = 0;
-        for &b in groups.remainder() {
-            let word = table[usize::from(b)];
-            out[j..j + 8].copy_from_slice(&word.to_le_bytes());
-            j += (word >> 56) as usize;
-        }
-        self.pos += j;
     }
 
     /// Writes `value` percent-encoded as a query name or value (at most 3 bytes per byte).
@@ -242,7 +233,6 @@ pub(crate) fn write_bounded(
     let mut writer = SliceWriter {
         buf: &mut out[start..],
         pos: 0,
-        stage: [0; 72],
     };
     write(&mut writer);
     let written = writer.pos;
