@@ -47,11 +47,11 @@ pub(crate) fn write_header_groups(w: &mut SliceWriter<'_>, sorted: &[Entry<'_>])
         let Entry { name, value, .. } = sorted[i];
         w.put_lowercase(name);
         w.put_byte(b':');
-        w.put(value.as_bytes());
+        w.put(value);
         i += 1;
         while i < sorted.len() && sorted[i].name.eq_ignore_ascii_case(name) {
             w.put_byte(b',');
-            w.put(sorted[i].value.as_bytes());
+            w.put(sorted[i].value);
             i += 1;
         }
         w.put_byte(b'\n');

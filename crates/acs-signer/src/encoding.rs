@@ -136,7 +136,7 @@ fn encode_to_string(out: &mut String, value: &str, table: &[u64; 256]) {
             buf: &mut bytes,
             pos: 0,
         };
-        writer.encode(chunk, table);
+        writer.encode(chunk.as_bytes(), table);
         let n = writer.pos;
         // Encoded output is ASCII by construction, so this never falls back.
         out.push_str(std::str::from_utf8(&bytes[..n]).unwrap_or_default());
@@ -184,8 +184,8 @@ impl SliceWriter<'_> {
     /// through a stack array instead stalls on store-to-load forwarding; padding the last group
     /// to eight bytes costs more than the branch it saves.)
     #[inline]
-    fn encode(&mut self, value: &str, table: &[u64; 256]) {
-        for group in value.as_bytes().chunks(8) {
+    fn encode(&mut self, value: &[u8], table: &[u64; 256]) {
+        for group in value.chunks(8) {
             let Some(window) = self
                 .buf
                 .get_mut(self.pos..)
@@ -207,18 +207,18 @@ impl SliceWriter<'_> {
     }
 
     /// Writes `value` percent-encoded as a query name or value (at most 3 bytes per byte).
-    pub(crate) fn encode_component(&mut self, value: &str) {
+    pub(crate) fn encode_component(&mut self, value: &[u8]) {
         self.encode(value, &ENCODE_COMPONENT);
     }
 
     /// Writes `value` percent-encoded twice, RPC v1's string-to-sign (at most 5 bytes per byte).
-    pub(crate) fn encode_component_twice(&mut self, value: &str) {
+    pub(crate) fn encode_component_twice(&mut self, value: &[u8]) {
         self.encode(value, &ENCODE_COMPONENT_TWICE);
     }
 
     /// Writes `path` percent-encoded, keeping `/` (at most 3 bytes per byte).
     pub(crate) fn encode_path(&mut self, path: &str) {
-        self.encode(path, &ENCODE_PATH);
+        self.encode(path.as_bytes(), &ENCODE_PATH);
     }
 }
 
@@ -296,7 +296,9 @@ mod tests {
     fn bounded_writes_fill_exactly_the_bound() {
         let worst = "\u{7f}".repeat(100);
         let mut out = Vec::new();
-        write_bounded(&mut out, 500, |w| w.encode_component_twice(&worst));
+        write_bounded(&mut out, 500, |w| {
+            w.encode_component_twice(worst.as_bytes())
+        });
         assert_eq!(out.len(), 500);
     }
 }

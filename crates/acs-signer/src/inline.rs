@@ -2,6 +2,18 @@
 
 use std::fmt;
 
+/// Each byte's two lower-case hex digits.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = [HEX[b >> 4], HEX[b & 15]];
+        b += 1;
+    }
+    table
+};
+
 /// At most `N` ASCII bytes, stored inline.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct InlineStr<const N: usize> {
@@ -47,17 +59,20 @@ impl<const N: usize> InlineStr<N> {
 
     /// Appends lower-case hex of `bytes`.
     pub(crate) fn push_hex(&mut self, bytes: &[u8]) -> Option<()> {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let start = usize::from(self.len);
         let end = start
             .checked_add(bytes.len() * 2)
             .filter(|&end| end <= N && end <= 255)?;
-        for (i, b) in bytes.iter().enumerate() {
-            self.buf[start + 2 * i] = HEX[usize::from(b >> 4)];
-            self.buf[start + 2 * i + 1] = HEX[usize::from(b & 15)];
+        for (pair, &b) in self.buf[start..end].chunks_exact_mut(2).zip(bytes) {
+            pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
         }
         self.len = u8::try_from(end).ok()?;
         Some(())
+    }
+
+    /// The bytes, without the UTF-8 check `as_str` makes (they are ASCII).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[..usize::from(self.len)]
     }
 
     pub(crate) fn as_str(&self) -> &str {

@@ -70,13 +70,15 @@ impl<K: AsRef<str>, V: AsRef<str>> Params for Vec<(K, V)> {
 pub(crate) struct Entry<'a> {
     key: u64,
     pub(crate) name: &'a str,
-    pub(crate) value: &'a str,
+    /// Values are kept as bytes: the signer's own (timestamps, hashes) are inline ASCII and
+    /// need no UTF-8 check to be written.
+    pub(crate) value: &'a [u8],
 }
 
 const EMPTY: Entry<'static> = Entry {
     key: 0,
     name: "",
-    value: "",
+    value: b"",
 };
 
 /// Pairs collected for sorting. Up to `INLINE` pairs live on the stack; more spill to the heap.
@@ -98,7 +100,7 @@ impl<'a> PairBuf<'a> {
     }
 
     /// Adds a parameter, ordered by its name's bytes.
-    pub(crate) fn push(&mut self, name: &'a str, value: &'a str) {
+    pub(crate) fn push(&mut self, name: &'a str, value: &'a [u8]) {
         self.push_entry(Entry {
             key: prefix(name.as_bytes(), false),
             name,
@@ -107,7 +109,7 @@ impl<'a> PairBuf<'a> {
     }
 
     /// Adds a header, ordered by its lower-cased name.
-    pub(crate) fn push_header(&mut self, name: &'a str, value: &'a str) {
+    pub(crate) fn push_header(&mut self, name: &'a str, value: &'a [u8]) {
         self.push_entry(Entry {
             key: prefix(name.as_bytes(), true),
             name,
@@ -193,7 +195,12 @@ mod tests {
     fn names(entries: &[super::Entry<'_>]) -> Vec<(String, String)> {
         entries
             .iter()
-            .map(|e| (e.name.to_owned(), e.value.to_owned()))
+            .map(|e| {
+                (
+                    e.name.to_owned(),
+                    String::from_utf8_lossy(e.value).into_owned(),
+                )
+            })
             .collect()
     }
 
@@ -202,7 +209,7 @@ mod tests {
         let names: Vec<String> = (0..200).rev().map(|i| format!("k{i:03}")).collect();
         let mut buf = PairBuf::new();
         for name in &names {
-            buf.push(name, "v");
+            buf.push(name, b"v");
         }
         let sorted = buf.sorted();
         assert_eq!(sorted.len(), 200);
@@ -233,7 +240,7 @@ mod tests {
         ];
         let mut buf = PairBuf::new();
         for (n, v) in pairs {
-            buf.push(n, v);
+            buf.push(n, v.as_bytes());
         }
         let mut expected: Vec<(String, String)> = pairs
             .iter()
@@ -252,7 +259,7 @@ mod tests {
             ("x-acs-A", "1"),
             ("Host", "h"),
         ] {
-            buf.push_header(n, v);
+            buf.push_header(n, v.as_bytes());
         }
         let got: Vec<(String, String)> = names(buf.sorted_headers())
             .into_iter()

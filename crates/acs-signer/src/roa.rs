@@ -49,12 +49,12 @@ pub(crate) fn sign<'c>(
     let token = credentials.security_token();
     let mut out = SigningOutput::signed(SignatureAlgorithm::Roa, credentials, context);
     out.timestamp = context.http_date_inline()?;
-    let own = [
-        ("date", out.timestamp.as_str()),
-        ("x-acs-signature-method", "HMAC-SHA1"),
-        ("x-acs-signature-nonce", out.nonce.as_str()),
-        ("x-acs-signature-version", "1.0"),
-        ("x-acs-security-token", token.unwrap_or("")),
+    let own: [(&str, &[u8]); 5] = [
+        ("date", out.timestamp.as_bytes()),
+        ("x-acs-signature-method", b"HMAC-SHA1"),
+        ("x-acs-signature-nonce", out.nonce.as_bytes()),
+        ("x-acs-signature-version", b"1.0"),
+        ("x-acs-security-token", token.unwrap_or("").as_bytes()),
     ];
     let own = if token.is_some() { &own[..] } else { &own[..4] };
     out.buffer = build(request, own, true)?;
@@ -107,21 +107,21 @@ pub fn signature(secret: &str, string_to_sign: &str) -> String {
 /// lower-case and sorted). With `replace_owned`, request headers the signer owns are skipped.
 fn build(
     request: &SignableRequest<'_>,
-    own: &[(&str, &str)],
+    own: &[(&str, &[u8])],
     replace_owned: bool,
 ) -> Result<Vec<u8>, SigningError> {
     let headers = request.headers;
-    let mut accept = "";
-    let mut content_md5 = "";
-    let mut content_type = "";
-    let mut date = "";
+    let mut accept: &[u8] = b"";
+    let mut content_md5: &[u8] = b"";
+    let mut content_type: &[u8] = b"";
+    let mut date: &[u8] = b"";
     let mut acs = PairBuf::new();
     // Method, path and the four fixed headers with their newlines; query pairs added below.
     let mut len = request.method.len() + request.path.len() + 5;
     for i in 0..headers.param_count() {
         let (name, value) = headers.param(i);
         check_header(name, value)?;
-        let value = value.trim_matches([' ', '\t']);
+        let value = value.trim_matches([' ', '\t']).as_bytes();
         if replace_owned && is_owned_header(name) {
             continue;
         }
@@ -155,15 +155,21 @@ fn build(
     for i in 0..request.query.param_count() {
         let (name, value) = request.query.param(i);
         len += name.len() + value.len() + 2;
-        query.push(name, value);
+        query.push(name, value.as_bytes());
     }
     let query = query.sorted();
 
     let bound = len + header_groups_bound(acs);
     let mut out = Vec::new();
     write_bounded(&mut out, bound, |w| {
-        for part in [request.method, accept, content_md5, content_type, date] {
-            w.put(part.as_bytes());
+        for part in [
+            request.method.as_bytes(),
+            accept,
+            content_md5,
+            content_type,
+            date,
+        ] {
+            w.put(part);
             w.put_byte(b'\n');
         }
         write_header_groups(w, acs);
@@ -173,7 +179,7 @@ fn build(
             w.put(entry.name.as_bytes());
             if !entry.value.is_empty() {
                 w.put_byte(b'=');
-                w.put(entry.value.as_bytes());
+                w.put(entry.value);
             }
         }
     });

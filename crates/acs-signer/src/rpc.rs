@@ -53,17 +53,17 @@ pub(crate) fn sign<'c>(
         for i in 0..list.param_count() {
             let (name, value) = list.param(i);
             if !is_owned_param(name) {
-                pairs.push(name, value);
+                pairs.push(name, value.as_bytes());
             }
         }
     }
-    let auth = [
-        ("AccessKeyId", credentials.access_key_id()),
-        ("SignatureMethod", "HMAC-SHA1"),
-        ("SignatureNonce", out.nonce.as_str()),
-        ("SignatureVersion", "1.0"),
-        ("Timestamp", out.timestamp.as_str()),
-        ("SecurityToken", token.unwrap_or("")),
+    let auth: [(&str, &[u8]); 6] = [
+        ("AccessKeyId", credentials.access_key_id().as_bytes()),
+        ("SignatureMethod", b"HMAC-SHA1"),
+        ("SignatureNonce", out.nonce.as_bytes()),
+        ("SignatureVersion", b"1.0"),
+        ("Timestamp", out.timestamp.as_bytes()),
+        ("SecurityToken", token.unwrap_or("").as_bytes()),
     ];
     let auth = if token.is_some() {
         &auth[..]
@@ -96,7 +96,7 @@ fn write_string_to_sign(out: &mut Vec<u8>, method: &str, sorted: &[Entry<'_>]) {
             if i > 0 {
                 w.put(b"%26");
             }
-            w.encode_component_twice(entry.name);
+            w.encode_component_twice(entry.name.as_bytes());
             w.put(b"%3D");
             w.encode_component_twice(entry.value);
         }
@@ -117,7 +117,7 @@ pub fn string_to_sign(method: &str, params: &dyn Params) -> Result<String, Signi
     let mut pairs = PairBuf::new();
     for i in 0..params.param_count() {
         let (name, value) = params.param(i);
-        pairs.push(name, value);
+        pairs.push(name, value.as_bytes());
     }
     let mut out = Vec::new();
     write_string_to_sign(&mut out, method, pairs.sorted());

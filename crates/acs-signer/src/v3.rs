@@ -58,11 +58,11 @@ pub(crate) fn sign<'c>(
     let mut out = SigningOutput::signed(algorithm, credentials, context);
     out.timestamp = context.iso8601_inline()?;
     out.payload_hash = payload_hash(algorithm, request)?;
-    let own = [
-        ("x-acs-content-sha256", out.payload_hash.as_str()),
-        ("x-acs-date", out.timestamp.as_str()),
-        ("x-acs-signature-nonce", out.nonce.as_str()),
-        ("x-acs-security-token", token.unwrap_or("")),
+    let own: [(&str, &[u8]); 4] = [
+        ("x-acs-content-sha256", out.payload_hash.as_bytes()),
+        ("x-acs-date", out.timestamp.as_bytes()),
+        ("x-acs-signature-nonce", out.nonce.as_bytes()),
+        ("x-acs-security-token", token.unwrap_or("").as_bytes()),
     ];
     let own = if token.is_some() { &own[..] } else { &own[..3] };
 
@@ -149,9 +149,9 @@ fn signature_inline(
     sts: &InlineStr<96>,
 ) -> InlineStr<64> {
     let mac = if algorithm == SignatureAlgorithm::Acs3HmacSm3 {
-        hmac_sm3(secret.as_bytes(), sts.as_str().as_bytes())
+        hmac_sm3(secret.as_bytes(), sts.as_bytes())
     } else {
-        hmac_sha256(secret.as_bytes(), sts.as_str().as_bytes())
+        hmac_sha256(secret.as_bytes(), sts.as_bytes())
     };
     let mut out = InlineStr::new();
     let _ = out.push_hex(&mac);
@@ -257,7 +257,7 @@ fn is_signed_header(name: &str) -> bool {
 fn build(
     out: &mut Vec<u8>,
     request: &SignableRequest<'_>,
-    own: &[(&str, &str)],
+    own: &[(&str, &[u8])],
     replace_owned: bool,
     payload_hash: &str,
 ) -> Result<Range<usize>, SigningError> {
@@ -266,7 +266,7 @@ fn build(
         let (name, value) = request.headers.param(i);
         check_header(name, value)?;
         if is_signed_header(name) && !(replace_owned && is_owned_header(name)) {
-            headers.push_header(name, value.trim_matches([' ', '\t']));
+            headers.push_header(name, value.trim_matches([' ', '\t']).as_bytes());
         }
     }
     for &(name, value) in own {
@@ -277,7 +277,7 @@ fn build(
     let mut query = PairBuf::new();
     for i in 0..request.query.param_count() {
         let (name, value) = request.query.param(i);
-        query.push(name, value);
+        query.push(name, value.as_bytes());
     }
     let query = query.sorted();
 
@@ -305,7 +305,7 @@ fn build(
             if i > 0 {
                 w.put_byte(b'&');
             }
-            w.encode_component(entry.name);
+            w.encode_component(entry.name.as_bytes());
             w.put_byte(b'=');
             w.encode_component(entry.value);
         }
