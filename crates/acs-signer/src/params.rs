@@ -81,19 +81,24 @@ const EMPTY: Entry<'static> = Entry {
     value: b"",
 };
 
-/// Pairs collected for sorting. Up to `INLINE` pairs live on the stack; more spill to the heap.
-pub(crate) struct PairBuf<'a> {
-    inline: [Entry<'a>; INLINE],
+/// Pairs collected for sorting. Up to `N` pairs live on the stack; more spill to the heap.
+/// (Every slot is initialised on creation, so `N` is kept to what requests usually need.)
+pub(crate) struct PairBuf<'a, const N: usize> {
+    inline: [Entry<'a>; N],
     len: usize,
     spilled: Vec<Entry<'a>>,
 }
 
-const INLINE: usize = 32;
+/// A buffer for query and form parameters.
+pub(crate) type ParamBuf<'a> = PairBuf<'a, 32>;
 
-impl<'a> PairBuf<'a> {
+/// A buffer for headers: requests carry a handful.
+pub(crate) type HeaderBuf<'a> = PairBuf<'a, 12>;
+
+impl<'a, const N: usize> PairBuf<'a, N> {
     pub(crate) fn new() -> Self {
         Self {
-            inline: [EMPTY; INLINE],
+            inline: [EMPTY; N],
             len: 0,
             spilled: Vec::new(),
         }
@@ -118,13 +123,13 @@ impl<'a> PairBuf<'a> {
     }
 
     fn push_entry(&mut self, entry: Entry<'a>) {
-        if self.spilled.is_empty() && self.len < INLINE {
+        if self.spilled.is_empty() && self.len < N {
             self.inline[self.len] = entry;
             self.len += 1;
             return;
         }
         if self.spilled.is_empty() {
-            self.spilled.reserve(INLINE * 2);
+            self.spilled.reserve(N * 2);
             self.spilled.extend_from_slice(&self.inline[..self.len]);
         }
         self.spilled.push(entry);
@@ -190,7 +195,7 @@ fn prefix(name: &[u8], lowercase: bool) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::PairBuf;
+    use super::{HeaderBuf, ParamBuf};
 
     fn names(entries: &[super::Entry<'_>]) -> Vec<(String, String)> {
         entries
@@ -207,7 +212,7 @@ mod tests {
     #[test]
     fn spills_past_inline_capacity_without_losing_pairs() {
         let names: Vec<String> = (0..200).rev().map(|i| format!("k{i:03}")).collect();
-        let mut buf = PairBuf::new();
+        let mut buf = ParamBuf::new();
         for name in &names {
             buf.push(name, b"v");
         }
@@ -238,7 +243,7 @@ mod tests {
             ("RoleArn", "a"),
             ("RoleSessionName", "a"),
         ];
-        let mut buf = PairBuf::new();
+        let mut buf = ParamBuf::new();
         for (n, v) in pairs {
             buf.push(n, v.as_bytes());
         }
@@ -251,8 +256,20 @@ mod tests {
     }
 
     #[test]
+    fn many_headers_spill_and_stay_sorted() {
+        let names: Vec<String> = (0..30).rev().map(|i| format!("X-Acs-H{i:02}")).collect();
+        let mut buf = HeaderBuf::new();
+        for name in &names {
+            buf.push_header(name, b"v");
+        }
+        let sorted: Vec<&str> = buf.sorted_headers().iter().map(|e| e.name).collect();
+        let expected: Vec<&str> = names.iter().rev().map(String::as_str).collect();
+        assert_eq!(sorted, expected);
+    }
+
+    #[test]
     fn header_sort_ignores_case() {
-        let mut buf = PairBuf::new();
+        let mut buf = ParamBuf::new();
         for (n, v) in [
             ("X-Acs-B", "1"),
             ("x-acs-a", "2"),

@@ -22,7 +22,7 @@ use crate::digest::hmac_sha1;
 use crate::encoding::write_bounded;
 use crate::error::SigningError;
 use crate::output::SigningOutput;
-use crate::params::PairBuf;
+use crate::params::{HeaderBuf, ParamBuf};
 use crate::request::SignableRequest;
 use crate::rpc::base64_inline;
 
@@ -115,7 +115,7 @@ fn build(
     let mut content_md5: &[u8] = b"";
     let mut content_type: &[u8] = b"";
     let mut date: &[u8] = b"";
-    let mut acs = PairBuf::new();
+    let mut acs = HeaderBuf::new();
     // Method, path and the four fixed headers with their newlines; query pairs added below.
     let mut len = request.method.len() + request.path.len() + 5;
     for i in 0..headers.param_count() {
@@ -151,7 +151,7 @@ fn build(
     }
     let acs = acs.sorted_headers();
 
-    let mut query = PairBuf::new();
+    let mut query = ParamBuf::new();
     for i in 0..request.query.param_count() {
         let (name, value) = request.query.param(i);
         len += name.len() + value.len() + 2;

@@ -18,7 +18,7 @@ use crate::encoding::write_bounded;
 use crate::error::SigningError;
 use crate::inline::InlineStr;
 use crate::output::SigningOutput;
-use crate::params::{Entry, PairBuf, Params};
+use crate::params::{Entry, ParamBuf, Params};
 use crate::request::SignableRequest;
 
 /// Parameters the signer owns: any copy in the request (from an earlier attempt, say) is
@@ -48,7 +48,7 @@ pub(crate) fn sign<'c>(
     let mut out = SigningOutput::signed(SignatureAlgorithm::RpcV1, credentials, context);
     out.timestamp = context.iso8601_inline()?;
 
-    let mut pairs = PairBuf::new();
+    let mut pairs = ParamBuf::new();
     for list in [request.query, request.form] {
         for i in 0..list.param_count() {
             let (name, value) = list.param(i);
@@ -114,7 +114,7 @@ fn write_string_to_sign(out: &mut Vec<u8>, method: &str, sorted: &[Entry<'_>]) {
 /// ```
 pub fn string_to_sign(method: &str, params: &dyn Params) -> Result<String, SigningError> {
     check_method(method)?;
-    let mut pairs = PairBuf::new();
+    let mut pairs = ParamBuf::new();
     for i in 0..params.param_count() {
         let (name, value) = params.param(i);
         pairs.push(name, value.as_bytes());

@@ -30,7 +30,7 @@ use crate::encoding::write_bounded;
 use crate::error::{SigningError, SigningErrorKind};
 use crate::inline::InlineStr;
 use crate::output::SigningOutput;
-use crate::params::{Entry, PairBuf};
+use crate::params::{Entry, HeaderBuf, ParamBuf};
 use crate::request::SignableRequest;
 
 /// Headers the signer owns: a copy in the request is replaced rather than signed twice.
@@ -261,7 +261,7 @@ fn build(
     replace_owned: bool,
     payload_hash: &str,
 ) -> Result<Range<usize>, SigningError> {
-    let mut headers = PairBuf::new();
+    let mut headers = HeaderBuf::new();
     for i in 0..request.headers.param_count() {
         let (name, value) = request.headers.param(i);
         check_header(name, value)?;
@@ -274,7 +274,7 @@ fn build(
     }
     let headers = headers.sorted_headers();
 
-    let mut query = PairBuf::new();
+    let mut query = ParamBuf::new();
     for i in 0..request.query.param_count() {
         let (name, value) = request.query.param(i);
         query.push(name, value.as_bytes());

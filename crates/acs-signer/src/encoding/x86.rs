@@ -1,0 +1,190 @@
+//! SSSE3 percent-encoding for x86-64: eight input bytes per step, no per-byte branches.
+//!
+//! Each half of an 8-byte group (four bytes) becomes one `pshufb` from a 16-byte "source"
+//! vector holding the four raw bytes, their four high hex digits, their four low hex digits and
+//! the constants `%`, `2`, `5`. A 16-entry table, indexed by which of the four bytes need
+//! escaping, gives the shuffle that lays out the encoded bytes; the half's output length comes
+//! from the same index. The scalar encoder handles what is left (fewer than eight bytes) and
+//! serves CPUs without SSSE3; `tests/properties.rs` checks the two agree on random input.
+//!
+//! This is the crate's only `unsafe` code: unaligned SIMD loads and stores whose bounds are
+//! checked with safe slice operations just before, and the call into the SSSE3 function, made
+//! only after runtime detection.
+#![allow(unsafe_code)]
+
+use std::arch::x86_64::{
+    __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+    _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set1_epi32, _mm_setr_epi8,
+    _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_epi16, _mm_storeu_si128, _mm_unpackhi_epi32,
+    _mm_unpackhi_epi64, _mm_unpacklo_epi32, _mm_unpacklo_epi64,
+};
+
+/// Source positions: raw bytes 0..4, high digits 4..8, low digits 8..12, then `%`, `2`, `5`.
+const PERCENT: u8 = 12;
+const TWO: u8 = 13;
+const FIVE: u8 = 14;
+/// `pshufb` writes zero for an index with the top bit set.
+const NONE: u8 = 0x80;
+
+/// Shuffle patterns for one half (four input bytes), indexed by the escape mask, for single
+/// encoding (`%XX`: at most 12 output bytes).
+static SINGLE: [[u8; 16]; 16] = patterns(false, 0);
+/// The first and second 16 bytes of the patterns for double encoding (`%25XX`: at most 20).
+static DOUBLE_LO: [[u8; 16]; 16] = patterns(true, 0);
+static DOUBLE_HI: [[u8; 16]; 16] = patterns(true, 16);
+
+const fn patterns(double: bool, skip: usize) -> [[u8; 16]; 16] {
+    let mut table = [[NONE; 16]; 16];
+    let mut mask = 0;
+    while mask < 16 {
+        let mut full = [NONE; 32];
+        let mut n = 0;
+        let mut i = 0;
+        while i < 4 {
+            if mask & (1 << i) != 0 {
+                full[n] = PERCENT;
+                n += 1;
+                if double {
+                    full[n] = TWO;
+                    full[n + 1] = FIVE;
+                    n += 2;
+                }
+                full[n] = 4 + i as u8;
+                full[n + 1] = 8 + i as u8;
+                n += 2;
+            } else {
+                full[n] = i as u8;
+                n += 1;
+            }
+            i += 1;
+        }
+        let mut k = 0;
+        while k < 16 {
+            table[mask][k] = full[skip + k];
+            k += 1;
+        }
+        mask += 1;
+    }
+    table
+}
+
+/// Whether this CPU can run [`encode`]'s SIMD path (cached by the standard library).
+pub(super) fn available() -> bool {
+    std::arch::is_x86_feature_detected!("ssse3")
+}
+
+/// Encodes whole 16-byte groups of `value` into `buf` at `*pos`, advancing it; returns how many
+/// input bytes were consumed (a multiple of 16). Stops early, leaving the rest to the scalar
+/// encoder, when fewer than 96 bytes of `buf` remain.
+pub(super) fn encode(
+    buf: &mut [u8],
+    pos: &mut usize,
+    value: &[u8],
+    double: bool,
+    keep_slash: bool,
+) -> usize {
+    if !available() {
+        return 0;
+    }
+    // SAFETY: SSSE3 support was just detected at runtime.
+    unsafe { encode_ssse3(buf, pos, value, double, keep_slash) }
+}
+
+#[target_feature(enable = "ssse3")]
+fn encode_ssse3(
+    buf: &mut [u8],
+    pos: &mut usize,
+    value: &[u8],
+    double: bool,
+    keep_slash: bool,
+) -> usize {
+    let hex = _mm_setr_epi8(
+        b'0' as i8, b'1' as i8, b'2' as i8, b'3' as i8, b'4' as i8, b'5' as i8, b'6' as i8,
+        b'7' as i8, b'8' as i8, b'9' as i8, b'A' as i8, b'B' as i8, b'C' as i8, b'D' as i8,
+        b'E' as i8, b'F' as i8,
+    );
+    let constants = _mm_set1_epi32(i32::from_le_bytes([b'%', b'2', b'5', 0]));
+    let nibble = _mm_set1_epi8(0x0f);
+    let mut consumed = 0;
+    for group in value.chunks_exact(16) {
+        // Every store below lands in `window`: at most 3 * 20 + 32 bytes from its start.
+        let Some(window) = buf.get_mut(*pos..).and_then(|b| b.first_chunk_mut::<96>()) else {
+            break;
+        };
+        let Some(input) = group.first_chunk::<16>() else {
+            break;
+        };
+        // SAFETY: `input` is 16 readable bytes; `_mm_loadu_si128` reads exactly 16.
+        let x = unsafe { _mm_loadu_si128(input.as_ptr().cast::<__m128i>()) };
+        let reserved = escape_mask(x, keep_slash);
+        if reserved == 0 {
+            // Nothing to escape: the sixteen bytes are their own encoding.
+            // SAFETY: 16 bytes at the start of the 96-byte `window`.
+            unsafe { _mm_storeu_si128(window.as_mut_ptr().cast::<__m128i>(), x) };
+            *pos += 16;
+            consumed += 16;
+            continue;
+        }
+        let high = _mm_shuffle_epi8(hex, _mm_and_si128(_mm_srli_epi16(x, 4), nibble));
+        let low = _mm_shuffle_epi8(hex, _mm_and_si128(x, nibble));
+        let raw_high_lo = _mm_unpacklo_epi32(x, high);
+        let raw_high_hi = _mm_unpackhi_epi32(x, high);
+        let low_consts_lo = _mm_unpacklo_epi32(low, constants);
+        let low_consts_hi = _mm_unpackhi_epi32(low, constants);
+        let quarters = [
+            _mm_unpacklo_epi64(raw_high_lo, low_consts_lo),
+            _mm_unpackhi_epi64(raw_high_lo, low_consts_lo),
+            _mm_unpacklo_epi64(raw_high_hi, low_consts_hi),
+            _mm_unpackhi_epi64(raw_high_hi, low_consts_hi),
+        ];
+        let mut at = 0usize;
+        for (k, source) in quarters.into_iter().enumerate() {
+            let mask = (reserved >> (4 * k)) as usize & 15;
+            let escaped = mask.count_ones() as usize;
+            // SAFETY: each table row is 16 readable bytes; each store writes 16 bytes at
+            // `at` or `at + 16` with `at <= 60`, inside the 96-byte `window`.
+            unsafe {
+                let out = window.as_mut_ptr().add(at).cast::<__m128i>();
+                if double {
+                    let lo = _mm_loadu_si128(DOUBLE_LO[mask].as_ptr().cast::<__m128i>());
+                    let hi = _mm_loadu_si128(DOUBLE_HI[mask].as_ptr().cast::<__m128i>());
+                    _mm_storeu_si128(out, _mm_shuffle_epi8(source, lo));
+                    _mm_storeu_si128(out.add(1), _mm_shuffle_epi8(source, hi));
+                } else {
+                    let pattern = _mm_loadu_si128(SINGLE[mask].as_ptr().cast::<__m128i>());
+                    _mm_storeu_si128(out, _mm_shuffle_epi8(source, pattern));
+                }
+            }
+            at += 4 + escaped * if double { 4 } else { 2 };
+        }
+        *pos += at;
+        consumed += 16;
+    }
+    consumed
+}
+
+/// Bit `i` set when byte `i` must be escaped.
+#[target_feature(enable = "ssse3")]
+fn escape_mask(x: __m128i, keep_slash: bool) -> u32 {
+    // Signed compares: bytes >= 0x80 are negative, so they match no range and get escaped.
+    let between = |v: __m128i, lo: u8, hi: u8| {
+        _mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)),
+            _mm_cmplt_epi8(v, _mm_set1_epi8(hi as i8 + 1)),
+        )
+    };
+    let equals = |c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+    let digit = between(x, b'0', b'9');
+    let letter = between(_mm_or_si128(x, _mm_set1_epi8(0x20)), b'a', b'z');
+    let marks = _mm_or_si128(
+        _mm_or_si128(equals(b'-'), equals(b'.')),
+        _mm_or_si128(equals(b'_'), equals(b'~')),
+    );
+    let slash = if keep_slash {
+        equals(b'/')
+    } else {
+        _mm_setzero_si128()
+    };
+    let keep = _mm_or_si128(_mm_or_si128(digit, letter), _mm_or_si128(marks, slash));
+    !(_mm_movemask_epi8(keep) as u32) & 0xffff
+}
