@@ -39,9 +39,11 @@ pub struct SigningOutput<'c> {
     pub(crate) nonce: Nonce,
     pub(crate) payload_hash: InlineStr<64>,
     pub(crate) signature: InlineStr<64>,
-    pub(crate) authorization: String,
-    /// RPC v1 and ROA: the string-to-sign; V3: the canonical request. Always valid UTF-8.
+    /// RPC v1 and ROA: the string-to-sign; V3: the canonical request; then, for ROA and V3, the
+    /// `Authorization` value. Always valid UTF-8. One allocation serves the whole signature.
     pub(crate) buffer: Vec<u8>,
+    /// Where the `Authorization` value starts in `buffer` (its end for RPC v1).
+    pub(crate) authorization_start: usize,
     /// V3 only: `ALGORITHM\n<hex hash of the canonical request>`.
     pub(crate) v3_string_to_sign: InlineStr<96>,
 }
@@ -82,8 +84,8 @@ impl<'c> SigningOutput<'c> {
             nonce,
             payload_hash: InlineStr::new(),
             signature: InlineStr::new(),
-            authorization: String::new(),
             buffer: Vec::new(),
+            authorization_start: 0,
             v3_string_to_sign: InlineStr::new(),
         }
     }
@@ -101,14 +103,14 @@ impl<'c> SigningOutput<'c> {
                 out.push("x-acs-signature-method", "HMAC-SHA1");
                 out.push("x-acs-signature-version", "1.0");
                 out.push_some("x-acs-security-token", self.token);
-                out.push("authorization", &self.authorization);
+                out.push("authorization", self.authorization());
             }
             Scheme::Signed(_) => {
                 out.push("x-acs-date", ts);
                 out.push("x-acs-signature-nonce", nonce);
                 out.push("x-acs-content-sha256", self.payload_hash.as_str());
                 out.push_some("x-acs-security-token", self.token);
-                out.push("authorization", &self.authorization);
+                out.push("authorization", self.authorization());
             }
             Scheme::Bearer(SignatureAlgorithm::RpcV1) => {
                 out.push_some("x-acs-bearer-token", self.token);
@@ -160,7 +162,13 @@ impl<'c> SigningOutput<'c> {
 
     /// The `Authorization` header value (ROA and V3), empty otherwise.
     pub fn authorization(&self) -> &str {
-        &self.authorization
+        // Built only from ASCII pieces, so this never falls back.
+        std::str::from_utf8(
+            self.buffer
+                .get(self.authorization_start..)
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default()
     }
 
     /// The string that was signed, to compare with the `StringToSign` a server reports in a
@@ -186,7 +194,11 @@ impl<'c> SigningOutput<'c> {
 
     fn buffer_str(&self) -> &str {
         // Built only from `&str` pieces and ASCII escapes, so it is always valid UTF-8.
-        std::str::from_utf8(&self.buffer).unwrap_or_default()
+        let signed = self
+            .buffer
+            .get(..self.authorization_start)
+            .unwrap_or_default();
+        std::str::from_utf8(signed).unwrap_or_default()
     }
 
     /// V3's payload hash as sent in `x-acs-content-sha256` (empty for the other schemes).

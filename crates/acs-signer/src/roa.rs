@@ -57,16 +57,17 @@ pub(crate) fn sign<'c>(
         ("x-acs-security-token", token.unwrap_or("").as_bytes()),
     ];
     let own = if token.is_some() { &own[..] } else { &own[..4] };
-    out.buffer = build(request, own, true)?;
-    let mac = hmac_sha1(credentials.access_key_secret().as_bytes(), &out.buffer);
-    out.signature = base64_inline(&mac);
     let id = credentials.access_key_id();
-    let mut authorization = String::with_capacity(5 + id.len() + out.signature.as_str().len());
-    authorization.push_str("acs ");
-    authorization.push_str(id);
-    authorization.push(':');
-    authorization.push_str(out.signature.as_str());
-    out.authorization = authorization;
+    // Room for `acs <id>:<28 Base64 characters>` after the string-to-sign.
+    let mut buffer = build(request, own, true, id.len() + 40)?;
+    let mac = hmac_sha1(credentials.access_key_secret().as_bytes(), &buffer);
+    out.signature = base64_inline(&mac);
+    out.authorization_start = buffer.len();
+    buffer.extend_from_slice(b"acs ");
+    buffer.extend_from_slice(id.as_bytes());
+    buffer.push(b':');
+    buffer.extend_from_slice(out.signature.as_bytes());
+    out.buffer = buffer;
     Ok(out)
 }
 
@@ -86,7 +87,7 @@ pub(crate) fn sign<'c>(
 pub fn string_to_sign(request: &SignableRequest<'_>) -> Result<String, SigningError> {
     check_method(request.method)?;
     // Built from `&str` pieces only, so always valid UTF-8.
-    Ok(String::from_utf8(build(request, &[], false)?).unwrap_or_default())
+    Ok(String::from_utf8(build(request, &[], false, 0)?).unwrap_or_default())
 }
 
 /// The Base64 HMAC-SHA1 of `string_to_sign` under the raw `secret`.
@@ -109,6 +110,7 @@ fn build(
     request: &SignableRequest<'_>,
     own: &[(&str, &[u8])],
     replace_owned: bool,
+    spare: usize,
 ) -> Result<Vec<u8>, SigningError> {
     let headers = request.headers;
     let mut accept: &[u8] = b"";
@@ -161,7 +163,7 @@ fn build(
 
     let bound = len + header_groups_bound(acs);
     let mut out = Vec::new();
-    write_bounded(&mut out, bound, |w| {
+    write_bounded(&mut out, bound, spare, |w| {
         for part in [
             request.method.as_bytes(),
             accept,

@@ -77,6 +77,7 @@ pub(crate) fn sign<'c>(
     let mut string_to_sign = Vec::new();
     write_string_to_sign(&mut string_to_sign, request.method, pairs.sorted());
     out.signature = signature_inline(credentials.access_key_secret(), &string_to_sign);
+    out.authorization_start = string_to_sign.len();
     out.buffer = string_to_sign;
     Ok(out)
 }
@@ -89,7 +90,7 @@ fn write_string_to_sign(out: &mut Vec<u8>, method: &str, sorted: &[Entry<'_>]) {
             .iter()
             .map(|e| 5 * (e.name.len() + e.value.len()) + 6)
             .sum::<usize>();
-    write_bounded(out, bound, |w| {
+    write_bounded(out, bound, 0, |w| {
         w.put(method.as_bytes());
         w.put(b"&%2F&");
         for (i, entry) in sorted.iter().enumerate() {

@@ -66,24 +66,29 @@ pub(crate) fn sign<'c>(
     ];
     let own = if token.is_some() { &own[..] } else { &own[..3] };
 
-    let mut canonical = Vec::new();
+    let mut buffer = Vec::new();
+    let id = credentials.access_key_id();
     let signed = build(
-        &mut canonical,
+        &mut buffer,
         request,
         own,
         true,
         out.payload_hash.as_str(),
+        id.len(),
     )?;
-    let string_to_sign = string_to_sign_inline(algorithm, &canonical);
+    let string_to_sign = string_to_sign_inline(algorithm, &buffer);
     out.signature = signature_inline(algorithm, credentials.access_key_secret(), &string_to_sign);
-    out.authorization = authorization_header(
-        algorithm,
-        credentials.access_key_id(),
-        std::str::from_utf8(&canonical[signed]).unwrap_or_default(),
-        out.signature.as_str(),
-    );
     out.v3_string_to_sign = string_to_sign;
-    out.buffer = canonical;
+    out.authorization_start = buffer.len();
+    push_authorization(
+        &mut buffer,
+        algorithm,
+        id,
+        Some(signed),
+        &[],
+        out.signature.as_bytes(),
+    );
+    out.buffer = buffer;
     Ok(out)
 }
 
@@ -166,24 +171,27 @@ fn algorithm_name(algorithm: SignatureAlgorithm) -> &'static str {
     }
 }
 
-fn authorization_header(
+/// Appends `ALGORITHM Credential=<id>,SignedHeaders=<list>,Signature=<hex>` to `out`. The
+/// signed-header list is `out[within]` when given (the canonical request being in `out`), else
+/// `signed_headers`.
+fn push_authorization(
+    out: &mut Vec<u8>,
     algorithm: SignatureAlgorithm,
     access_key_id: &str,
-    signed_headers: &str,
-    signature: &str,
-) -> String {
-    let name = algorithm_name(algorithm);
-    let mut out = String::with_capacity(
-        name.len() + 40 + access_key_id.len() + signed_headers.len() + signature.len(),
-    );
-    out.push_str(name);
-    out.push_str(" Credential=");
-    out.push_str(access_key_id);
-    out.push_str(",SignedHeaders=");
-    out.push_str(signed_headers);
-    out.push_str(",Signature=");
-    out.push_str(signature);
-    out
+    within: Option<Range<usize>>,
+    signed_headers: &[u8],
+    signature: &[u8],
+) {
+    out.extend_from_slice(algorithm_name(algorithm).as_bytes());
+    out.extend_from_slice(b" Credential=");
+    out.extend_from_slice(access_key_id.as_bytes());
+    out.extend_from_slice(b",SignedHeaders=");
+    match within {
+        Some(range) => out.extend_from_within(range),
+        None => out.extend_from_slice(signed_headers),
+    }
+    out.extend_from_slice(b",Signature=");
+    out.extend_from_slice(signature);
 }
 
 /// The V3 canonical request of exactly this request's headers (nothing added or replaced), with
@@ -206,7 +214,7 @@ pub fn canonical_request(
 ) -> Result<String, SigningError> {
     check_method(request.method)?;
     let mut out = Vec::new();
-    build(&mut out, request, &[], false, payload_hash)?;
+    build(&mut out, request, &[], false, payload_hash, 0)?;
     // Built from `&str` pieces and ASCII escapes only.
     Ok(String::from_utf8(out).unwrap_or_default())
 }
@@ -229,7 +237,17 @@ pub fn authorization(
     let sts = string_to_sign_inline(algorithm, canonical_request.as_bytes());
     let signature = signature_inline(algorithm, secret, &sts);
     let signed_headers = canonical_request.rsplit('\n').nth(1).unwrap_or("");
-    authorization_header(algorithm, access_key_id, signed_headers, signature.as_str())
+    let mut out = Vec::new();
+    push_authorization(
+        &mut out,
+        algorithm,
+        access_key_id,
+        None,
+        signed_headers.as_bytes(),
+        signature.as_bytes(),
+    );
+    // Built from `&str` pieces and ASCII hex only.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The V3 string-to-sign of a canonical request: `ALGORITHM\n<hex hash>`.
@@ -260,6 +278,7 @@ fn build(
     own: &[(&str, &[u8])],
     replace_owned: bool,
     payload_hash: &str,
+    access_key_id_len: usize,
 ) -> Result<Range<usize>, SigningError> {
     let mut headers = HeaderBuf::new();
     for i in 0..request.headers.param_count() {
@@ -291,8 +310,11 @@ fn build(
         + 2 * header_groups_bound(headers)
         + payload_hash.len()
         + 8;
+    // Room for the Authorization value after the canonical request: its fixed text, the key
+    // id, the signed-header list and a 64-digit signature.
+    let spare = 96 + access_key_id_len + header_groups_bound(headers) + 64;
     let mut signed = 0..0;
-    write_bounded(out, bound, |w| {
+    write_bounded(out, bound, spare, |w| {
         w.put(request.method.as_bytes());
         w.put_byte(b'\n');
         if request.path.is_empty() {

@@ -266,13 +266,16 @@ impl SliceWriter<'_> {
     }
 }
 
-/// Appends to `out` what `write` writes, given an upper bound `bound` of its length.
+/// Appends to `out` what `write` writes, given an upper bound `bound` of its length, leaving
+/// room for `spare` more bytes without reallocating.
 pub(crate) fn write_bounded(
     out: &mut Vec<u8>,
     bound: usize,
+    spare: usize,
     write: impl FnOnce(&mut SliceWriter<'_>),
 ) {
     let start = out.len();
+    out.reserve_exact(bound + WRITE_SLACK.max(spare));
     out.resize(start + bound + WRITE_SLACK, 0);
     let mut writer = SliceWriter {
         buf: &mut out[start..],
@@ -339,7 +342,7 @@ mod tests {
     /// Encodes with the portable encoder only.
     pub(crate) fn scalar(value: &[u8], flavor: Flavor) -> Vec<u8> {
         let mut out = Vec::new();
-        write_bounded(&mut out, value.len() * 5, |w| {
+        write_bounded(&mut out, value.len() * 5, 0, |w| {
             w.encode_scalar(value, flavor.table())
         });
         out
@@ -348,7 +351,7 @@ mod tests {
     /// Encodes through the dispatching encoder (SIMD where available).
     pub(crate) fn dispatched(value: &[u8], flavor: Flavor) -> Vec<u8> {
         let mut out = Vec::new();
-        write_bounded(&mut out, value.len() * 5, |w| w.encode(value, flavor));
+        write_bounded(&mut out, value.len() * 5, 0, |w| w.encode(value, flavor));
         out
     }
 
@@ -379,7 +382,7 @@ mod tests {
     fn bounded_writes_fill_exactly_the_bound() {
         let worst = "\u{7f}".repeat(100);
         let mut out = Vec::new();
-        write_bounded(&mut out, 500, |w| {
+        write_bounded(&mut out, 500, 0, |w| {
             w.encode_component_twice(worst.as_bytes())
         });
         assert_eq!(out.len(), 500);
