@@ -1,0 +1,386 @@
+//! The request pipeline: build → sign → send → classify → retry → decode.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use acs_signer::{Credentials, SigningContext};
+use tracing::Instrument as _;
+
+use crate::build::{Target, build_request};
+use crate::config::{ClientConfig, Protocol};
+use crate::endpoint::EndpointRules;
+use crate::error::{Error, ErrorKind, ServiceError};
+use crate::http::{HyperClient, ResponseLimits, SharedHttpClient};
+use crate::operation::{AuthType, Operation, Request};
+use crate::response::Response;
+use crate::retry::backoff;
+
+/// The ECS instance metadata address: reachable over plain HTTP only.
+const METADATA_HOST: &str = "100.100.100.200";
+/// Codes that mean "your clock is off".
+const SKEW_CODES: [&str; 3] = [
+    "InvalidTimeStamp.Expired",
+    "IllegalTimestamp",
+    "RequestTimeTooSkewed",
+];
+
+/// A client for one product: resolves its endpoint once, then runs every call through the
+/// pipeline. Cheap to clone (shared state).
+///
+/// ```no_run
+/// use acs_core::{Client, ClientConfig, EndpointRules, Operation, Request, ResponseFormat, StaticCredentialsProvider};
+/// use acs_signer::Credentials;
+///
+/// # async fn demo() -> Result<(), acs_core::Error> {
+/// let config = ClientConfig::builder()
+///     .region("cn-hangzhou")
+///     .credentials_provider(StaticCredentialsProvider::new(Credentials::new("id", "secret").unwrap()))
+///     .build()?;
+/// let client = Client::new(config, &EndpointRules::new("sts").with_global("sts.aliyuncs.com"))?;
+/// const GET_CALLER_IDENTITY: Operation = Operation::rpc("Sts", "2015-04-01", "GetCallerIdentity");
+/// let response = client.call(&GET_CALLER_IDENTITY, &Request::new()).await?;
+/// let identity: serde_json::Value = response.decode(ResponseFormat::Json)?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ClientConfig,
+    host: String,
+    scheme: &'static str,
+    http: SharedHttpClient,
+    user_agent: String,
+    /// Server time minus local time, in milliseconds, learnt from clock-skew errors.
+    skew_millis: AtomicI64,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("host", &self.inner.host)
+            .field("scheme", &self.inner.scheme)
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client calling the endpoint `rules` resolve for the configured region and network.
+    ///
+    /// Fails when no endpoint applies, or when plain HTTP is asked for a host that is neither
+    /// loopback nor the ECS metadata address without
+    /// [`allow_insecure_http`](crate::ClientConfigBuilder::allow_insecure_http).
+    pub fn new(config: ClientConfig, rules: &EndpointRules) -> Result<Self, Error> {
+        let host = rules
+            .resolve(
+                config.endpoint.as_deref(),
+                config.region.as_deref(),
+                config.network.as_deref(),
+            )
+            .ok_or_else(|| {
+                Error::construction("no endpoint: set a region or an explicit endpoint")
+            })?;
+        if host.contains('/') || host.contains('@') || host.is_empty() {
+            return Err(Error::construction(format!(
+                "invalid endpoint host {host:?}"
+            )));
+        }
+        let scheme = match config.protocol {
+            Protocol::Https => "https",
+            Protocol::Http => {
+                if !config.allow_insecure_http && !is_local(&host) {
+                    return Err(Error::construction(format!(
+                        "plain HTTP to {host} is refused: use HTTPS, or allow_insecure_http(true)"
+                    )));
+                }
+                "http"
+            }
+        };
+        let http = match &config.http_client {
+            Some(client) => client.clone(),
+            None => Arc::new(HyperClient::new(config.timeouts.connect)?),
+        };
+        let mut user_agent = format!(
+            "acs-rs/{} ({}; {}) acs-core/{}",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS,
+            std::env::consts::ARCH,
+            env!("CARGO_PKG_VERSION"),
+        );
+        if let Some(suffix) = &config.user_agent_suffix {
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                host,
+                scheme,
+                http,
+                user_agent,
+                skew_millis: AtomicI64::new(0),
+            }),
+        })
+    }
+
+    /// The host calls go to.
+    pub fn host(&self) -> &str {
+        &self.inner.host
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// The clock correction learnt from the service, if any (server time minus local time).
+    pub fn clock_skew(&self) -> Duration {
+        Duration::from_millis(
+            self.inner
+                .skew_millis
+                .load(Ordering::Relaxed)
+                .unsigned_abs(),
+        )
+    }
+
+    /// Calls `operation` with `request`, retrying as configured, and returns the successful
+    /// response. Failures are [`Error`]s; service errors carry the code, message and request id.
+    pub async fn call(&self, operation: &Operation, request: &Request) -> Result<Response, Error> {
+        let span = tracing::debug_span!(
+            "acs.operation",
+            product = operation.product(),
+            action = operation.action(),
+            host = %self.inner.host,
+        );
+        let timeout = self.inner.config.timeouts.operation;
+        match tokio::time::timeout(timeout, self.call_with_retries(operation, request))
+            .instrument(span)
+            .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(Error::timeout(format!(
+                "the operation did not finish within {timeout:?}"
+            ))),
+        }
+    }
+
+    async fn call_with_retries(
+        &self,
+        operation: &Operation,
+        request: &Request,
+    ) -> Result<Response, Error> {
+        let retry = self.inner.config.retry;
+        let mut attempt = 1u32;
+        let mut skew_corrected = false;
+        loop {
+            let started = Instant::now();
+            let span = tracing::debug_span!("acs.attempt", attempt);
+            let outcome = self.attempt(operation, request).instrument(span).await;
+            let (error, server_date) = match outcome {
+                Ok(response) => {
+                    tracing::debug!(
+                        attempt,
+                        status = response.status(),
+                        request_id = response.request_id(),
+                        latency_ms = started.elapsed().as_millis() as u64,
+                        "attempt succeeded"
+                    );
+                    return Ok(response);
+                }
+                Err(failure) => failure,
+            };
+            tracing::debug!(
+                attempt,
+                status = error.status(),
+                code = error.code(),
+                request_id = error.request_id(),
+                latency_ms = started.elapsed().as_millis() as u64,
+                "attempt failed"
+            );
+            if let Some(server) = server_date.filter(|_| !skew_corrected && is_skew(&error)) {
+                let skew = match server.duration_since(SystemTime::now()) {
+                    Ok(ahead) => i64::try_from(ahead.as_millis()).unwrap_or(i64::MAX),
+                    Err(behind) => {
+                        -i64::try_from(behind.duration().as_millis()).unwrap_or(i64::MAX)
+                    }
+                };
+                self.inner.skew_millis.store(skew, Ordering::Relaxed);
+                skew_corrected = true;
+                tracing::debug!(skew_ms = skew, "clock skew corrected; retrying once");
+                continue;
+            }
+            if attempt >= retry.max_attempts || !error.is_retryable() {
+                return Err(error);
+            }
+            attempt += 1;
+            let delay = backoff(&retry, &error, attempt);
+            tracing::debug!(
+                next_attempt = attempt,
+                delay_ms = delay.as_millis() as u64,
+                "backing off"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One attempt; on failure, the error and the server's `Date`, if it sent one.
+    async fn attempt(
+        &self,
+        operation: &Operation,
+        request: &Request,
+    ) -> Result<Response, (Error, Option<SystemTime>)> {
+        let inner = &self.inner;
+        let credentials = match operation.auth() {
+            AuthType::Anonymous => None,
+            AuthType::AccessKey => Some(self.credentials().await.map_err(|e| (e, None))?),
+            AuthType::Bearer => {
+                return Err((
+                    Error::credentials("bearer-token operations are not supported yet"),
+                    None,
+                ));
+            }
+        };
+        let context = SigningContext::at(self.now()).map_err(|e| {
+            (
+                Error::construction("no signing context").with_source(e),
+                None,
+            )
+        })?;
+        let target = Target {
+            scheme: inner.scheme,
+            host: &inner.host,
+            signature: inner.config.signature,
+            user_agent: &inner.user_agent,
+        };
+        let http_request =
+            build_request(operation, request, &target, credentials.as_ref(), &context)
+                .map_err(|e| (e, None))?;
+        let limits =
+            ResponseLimits::new(inner.config.timeouts.read, inner.config.max_response_body);
+        let attempt_timeout = inner.config.timeouts.attempt;
+        let response = tokio::time::timeout(attempt_timeout, inner.http.send(http_request, limits))
+            .await
+            .map_err(|_| {
+                (
+                    Error::timeout(format!("the attempt took longer than {attempt_timeout:?}")),
+                    None,
+                )
+            })?
+            .map_err(|e| (e, None))?;
+        let (parts, body) = response.into_parts();
+        let status = parts.status.as_u16();
+        if (200..300).contains(&status) {
+            return Ok(Response::new(status, parts.headers, body));
+        }
+        let server_date = parts
+            .headers
+            .get(http::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok());
+        let retry_after = parts
+            .headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let error = match ServiceError::parse(status, retry_after, &body) {
+            Some(service) => Error::service(service),
+            None => Error::malformed(
+                status,
+                format!("HTTP {status} without an error body"),
+                &body,
+            ),
+        };
+        Err((error, server_date))
+    }
+
+    /// One snapshot of credentials for one attempt: the provider's cache first.
+    async fn credentials(&self) -> Result<Credentials, Error> {
+        let provider = self
+            .inner
+            .config
+            .credentials
+            .as_ref()
+            .ok_or_else(|| Error::credentials("no credentials provider is configured"))?;
+        let credentials = match provider.cached() {
+            Some(credentials) => credentials,
+            None => provider.provide_credentials().await?,
+        };
+        if credentials.is_expired_at(self.now()) {
+            return Err(Error::credentials(format!(
+                "the credentials for {} have expired",
+                credentials.access_key_id()
+            )));
+        }
+        Ok(credentials)
+    }
+
+    /// The local time corrected by the learnt skew.
+    fn now(&self) -> SystemTime {
+        let skew = self.inner.skew_millis.load(Ordering::Relaxed);
+        let now = SystemTime::now();
+        let offset = Duration::from_millis(skew.unsigned_abs());
+        if skew >= 0 {
+            now + offset
+        } else {
+            now.checked_sub(offset).unwrap_or(now)
+        }
+    }
+}
+
+fn is_skew(error: &Error) -> bool {
+    error.kind() == ErrorKind::Service && error.code().is_some_and(|c| SKEW_CODES.contains(&c))
+}
+
+/// Loopback hosts and the metadata address, which may be reached over plain HTTP.
+fn is_local(host_port: &str) -> bool {
+    let host = if let Some(rest) = host_port.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host_port.rsplit_once(':').map_or(host_port, |(h, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                h
+            } else {
+                host_port
+            }
+        })
+    };
+    if host.eq_ignore_ascii_case("localhost") || host == METADATA_HOST {
+        return true;
+    }
+    host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local;
+
+    #[test]
+    fn local_hosts() {
+        for host in [
+            "127.0.0.1:8080",
+            "127.9.9.9",
+            "localhost:1",
+            "[::1]:443",
+            "100.100.100.200",
+        ] {
+            assert!(is_local(host), "{host}");
+        }
+        for host in [
+            "sts.aliyuncs.com",
+            "10.0.0.1",
+            "8.8.8.8:80",
+            "localhost.evil.com",
+            "100.100.100.201",
+        ] {
+            assert!(!is_local(host), "{host}");
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! The one error type every call returns.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Why a call failed.
+///
+/// Inspect it with [`kind`](Self::kind) or the predicates ([`is_throttling`](Self::is_throttling),
+/// [`is_retryable`](Self::is_retryable), [`code`](Self::code), [`request_id`](Self::request_id)).
+/// No error ever contains a secret: credentials, signatures and tokens are never part of the
+/// message, and response bodies appear only as a short excerpt of a malformed response.
+///
+/// ```
+/// use acs_core::{Error, ErrorKind};
+/// let err = Error::construction("missing required parameter RoleArn");
+/// assert_eq!(err.kind(), ErrorKind::Construction);
+/// assert!(!err.is_retryable());
+/// assert_eq!(err.to_string(), "invalid request: missing required parameter RoleArn");
+/// ```
+pub struct Error {
+    kind: ErrorKind,
+    detail: Detail,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// The category of an [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The service answered with an error (`Code`, `Message`, `RequestId`, …).
+    Service,
+    /// An attempt or the whole operation ran out of time.
+    Timeout,
+    /// No connection could be made, or it broke (DNS, refused, reset, TLS handshake).
+    Connect,
+    /// Credentials could not be obtained or are unusable.
+    Credentials,
+    /// The response could not be understood (with the HTTP status and a short excerpt).
+    MalformedResponse,
+    /// The response body was larger than the configured cap.
+    ResponseTooLarge,
+    /// The request could not be built (bad input, refused endpoint, signing failure).
+    Construction,
+}
+
+enum Detail {
+    Service(Box<ServiceError>),
+    Message(String),
+    Malformed {
+        status: u16,
+        message: String,
+        excerpt: String,
+    },
+}
+
+impl Error {
+    /// A service error.
+    pub fn service(error: ServiceError) -> Self {
+        Self {
+            kind: ErrorKind::Service,
+            detail: Detail::Service(Box::new(error)),
+            source: None,
+        }
+    }
+
+    /// A request that could not be built.
+    pub fn construction(message: impl Into<String>) -> Self {
+        Self::with_message(ErrorKind::Construction, message)
+    }
+
+    /// A timeout.
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Self::with_message(ErrorKind::Timeout, message)
+    }
+
+    /// A connection failure.
+    pub fn connect(message: impl Into<String>) -> Self {
+        Self::with_message(ErrorKind::Connect, message)
+    }
+
+    /// A credentials failure.
+    pub fn credentials(message: impl Into<String>) -> Self {
+        Self::with_message(ErrorKind::Credentials, message)
+    }
+
+    /// A body over the cap.
+    pub fn response_too_large(limit: usize) -> Self {
+        Self::with_message(
+            ErrorKind::ResponseTooLarge,
+            format!("the response body exceeds the {limit}-byte limit"),
+        )
+    }
+
+    /// A response that could not be decoded: keeps the status and at most 256 bytes of body.
+    pub fn malformed(status: u16, message: impl Into<String>, body: &[u8]) -> Self {
+        Self {
+            kind: ErrorKind::MalformedResponse,
+            detail: Detail::Malformed {
+                status,
+                message: message.into(),
+                excerpt: excerpt(body),
+            },
+            source: None,
+        }
+    }
+
+    /// An error of `kind` with a message.
+    pub fn with_message(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: Detail::Message(message.into()),
+            source: None,
+        }
+    }
+
+    /// The same error, recording what caused it.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The category.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The service error, for [`ErrorKind::Service`].
+    pub fn as_service(&self) -> Option<&ServiceError> {
+        match &self.detail {
+            Detail::Service(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The service's error code (`Throttling.User`, `InvalidParameter`, …).
+    pub fn code(&self) -> Option<&str> {
+        self.as_service().map(|e| e.code.as_str())
+    }
+
+    /// The request id the service assigned, for support tickets.
+    pub fn request_id(&self) -> Option<&str> {
+        self.as_service().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<u16> {
+        match &self.detail {
+            Detail::Service(e) => Some(e.status),
+            Detail::Malformed { status, .. } => Some(*status),
+            Detail::Message(_) => None,
+        }
+    }
+
+    /// Whether the service asked us to slow down.
+    pub fn is_throttling(&self) -> bool {
+        self.as_service().is_some_and(ServiceError::is_throttling)
+    }
+
+    /// Whether trying again may succeed: throttling, transient service errors (HTTP 500, 502,
+    /// 503, 504 and the transient codes), timeouts and connection failures.
+    pub fn is_retryable(&self) -> bool {
+        match self.kind {
+            ErrorKind::Timeout | ErrorKind::Connect => true,
+            ErrorKind::Service => self.as_service().is_some_and(ServiceError::is_retryable),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.detail {
+            Detail::Service(e) => fmt::Display::fmt(e, f),
+            Detail::Message(message) => {
+                let what = match self.kind {
+                    ErrorKind::Construction => "invalid request",
+                    ErrorKind::Timeout => "timed out",
+                    ErrorKind::Connect => "connection failed",
+                    ErrorKind::Credentials => "credentials unavailable",
+                    ErrorKind::ResponseTooLarge => "response too large",
+                    ErrorKind::MalformedResponse => "malformed response",
+                    ErrorKind::Service => "service error",
+                };
+                write!(f, "{what}: {message}")
+            }
+            Detail::Malformed {
+                status,
+                message,
+                excerpt,
+            } => {
+                write!(
+                    f,
+                    "malformed response (HTTP {status}): {message}; body starts {excerpt:?}"
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("message", &self.to_string())
+            .field("source", &self.source.as_ref().map(|s| s.to_string()))
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// At most 256 bytes of a body, lossily decoded, for error messages.
+fn excerpt(body: &[u8]) -> String {
+    let mut end = body.len().min(256);
+    while end > 0 && std::str::from_utf8(&body[..end]).is_err() && body.len() - end < 4 {
+        end -= 1;
+    }
+    String::from_utf8_lossy(&body[..end]).into_owned()
+}
+
+/// An error answered by an Alibaba Cloud service.
+///
+/// ```
+/// use acs_core::ServiceError;
+/// let body = br#"{"RequestId":"6B3C","HostId":"sts.aliyuncs.com","Code":"Throttling.User","Message":"Request was denied due to user flow control.","Recommend":"https://api.aliyun.com/troubleshoot?q=Throttling.User"}"#;
+/// let err = ServiceError::parse(400, None, body).unwrap();
+/// assert_eq!(err.code, "Throttling.User");
+/// assert!(err.is_throttling());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The error code, such as `InvalidParameter.DurationSeconds`.
+    pub code: String,
+    /// The human-readable message.
+    pub message: String,
+    /// The request id.
+    pub request_id: Option<String>,
+    /// The host that answered.
+    pub host_id: Option<String>,
+    /// Alibaba Cloud's troubleshooting link.
+    pub recommend: Option<String>,
+    /// Why access was denied (RAM policy details), when the service says.
+    pub access_denied_detail: Option<String>,
+    /// How long the server asked us to wait before retrying (`Retry-After`).
+    pub retry_after: Option<Duration>,
+}
+
+/// Codes that mean "slow down".
+const THROTTLING: [&str; 3] = ["Throttling", "Throttling.User", "Throttling.Api"];
+/// Codes that mean "a transient fault on the service side".
+const TRANSIENT: [&str; 3] = ["ServiceUnavailable", "InternalError", "UnknownError"];
+
+impl ServiceError {
+    /// Parses an error body, JSON or XML, as Alibaba Cloud services send them (`Code`,
+    /// `Message`, `RequestId`, `HostId`, `Recommend`, `AccessDeniedDetail`; lower-camel-case
+    /// variants too). `None` when the body is neither or carries no code.
+    pub fn parse(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(body)
+            .ok()?
+            .trim_start_matches('\u{feff}')
+            .trim();
+        let fields: ErrorFields = if text.starts_with('<') {
+            quick_xml::de::from_str(text).ok()?
+        } else {
+            serde_json::from_str(text).ok()?
+        };
+        let code = fields.code.filter(|c| !c.is_empty())?;
+        Some(Self {
+            status,
+            code,
+            message: fields.message.unwrap_or_default(),
+            request_id: fields.request_id,
+            host_id: fields.host_id,
+            recommend: fields.recommend,
+            access_denied_detail: fields.access_denied_detail.map(|v| match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            }),
+            retry_after,
+        })
+    }
+
+    /// Whether the code is a throttling code.
+    pub fn is_throttling(&self) -> bool {
+        THROTTLING.contains(&self.code.as_str()) || self.code.starts_with("Throttling.")
+    }
+
+    /// Whether retrying may succeed: throttling, transient codes, or HTTP 500/502/503/504.
+    pub fn is_retryable(&self) -> bool {
+        self.is_throttling()
+            || TRANSIENT.contains(&self.code.as_str())
+            || matches!(self.status, 500 | 502 | 503 | 504)
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (HTTP {}): {}", self.code, self.status, self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorFields {
+    #[serde(rename = "Code", alias = "code")]
+    code: Option<String>,
+    #[serde(rename = "Message", alias = "message")]
+    message: Option<String>,
+    #[serde(rename = "RequestId", alias = "requestId")]
+    request_id: Option<String>,
+    #[serde(rename = "HostId", alias = "hostId")]
+    host_id: Option<String>,
+    #[serde(rename = "Recommend", alias = "recommend")]
+    recommend: Option<String>,
+    #[serde(rename = "AccessDeniedDetail", alias = "accessDeniedDetail")]
+    access_denied_detail: Option<serde_json::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: &[u8] = br#"{"RequestId":"req-1","HostId":"sts.aliyuncs.com","Code":"InvalidParameter.DurationSeconds","Message":"The Min/Max value of DurationSeconds is 15min/1hr.","Recommend":"https://api.aliyun.com/troubleshoot?q=InvalidParameter.DurationSeconds"}"#;
+    const XML: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
+<Error>
+  <RequestId>req-1</RequestId>
+  <HostId>sts.aliyuncs.com</HostId>
+  <Code>InvalidParameter.DurationSeconds</Code>
+  <Message>The Min/Max value of DurationSeconds is 15min/1hr.</Message>
+  <Recommend><![CDATA[https://api.aliyun.com/troubleshoot?q=InvalidParameter.DurationSeconds]]></Recommend>
+</Error>"#;
+
+    #[test]
+    fn json_and_xml_bodies_give_the_same_error() {
+        let json = ServiceError::parse(400, None, JSON);
+        let xml = ServiceError::parse(400, None, XML);
+        assert!(json.is_some());
+        assert_eq!(json, xml);
+        let err = json.unwrap_or_else(|| unreachable!());
+        assert_eq!(err.request_id.as_deref(), Some("req-1"));
+        assert_eq!(err.host_id.as_deref(), Some("sts.aliyuncs.com"));
+        assert!(
+            err.recommend
+                .as_deref()
+                .is_some_and(|r| r.ends_with("DurationSeconds"))
+        );
+        assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn lower_camel_case_and_detail_objects() {
+        let body = br#"{"code":"Forbidden.RAM","message":"denied","requestId":"r","AccessDeniedDetail":{"PolicyType":"AccountLevelIdentityBasedPolicy"}}"#;
+        let err = ServiceError::parse(403, None, body).unwrap_or_else(|| unreachable!());
+        assert_eq!(err.code, "Forbidden.RAM");
+        assert_eq!(err.request_id.as_deref(), Some("r"));
+        assert!(
+            err.access_denied_detail
+                .as_deref()
+                .is_some_and(|d| d.contains("PolicyType"))
+        );
+    }
+
+    #[test]
+    fn classification() {
+        let make = |status, code: &str| ServiceError {
+            status,
+            code: code.into(),
+            message: String::new(),
+            request_id: None,
+            host_id: None,
+            recommend: None,
+            access_denied_detail: None,
+            retry_after: None,
+        };
+        assert!(make(400, "Throttling.User").is_throttling());
+        assert!(make(400, "Throttling").is_retryable());
+        assert!(make(503, "ServiceUnavailable").is_retryable());
+        assert!(make(500, "Whatever").is_retryable());
+        assert!(!make(404, "InvalidInstanceId.NotFound").is_retryable());
+        assert!(Error::service(make(400, "Throttling.Api")).is_throttling());
+    }
+
+    #[test]
+    fn not_an_error_body() {
+        assert!(ServiceError::parse(500, None, b"<html>bad gateway</html>").is_none());
+        assert!(ServiceError::parse(500, None, b"").is_none());
+        assert!(ServiceError::parse(500, None, b"{\"Message\":\"no code\"}").is_none());
+    }
+
+    #[test]
+    fn malformed_keeps_only_an_excerpt() {
+        let body = vec![b'x'; 10_000];
+        let err = Error::malformed(200, "expected JSON", &body);
+        assert!(err.to_string().len() < 400);
+        assert_eq!(err.status(), Some(200));
+    }
+}

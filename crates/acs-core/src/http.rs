@@ -1,0 +1,164 @@
+//! The HTTP layer: the [`HttpClient`] trait and its hyper + rustls implementation.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::Client as LegacyClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use crate::error::{Error, ErrorKind};
+
+/// A response as the transport returns it: status, headers and the whole body.
+pub type HttpResponse = http::Response<Bytes>;
+
+/// What the transport must enforce on one response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResponseLimits {
+    /// The longest wait for the response head and body.
+    pub read_timeout: Duration,
+    /// The largest body accepted, in bytes.
+    pub max_body: usize,
+}
+
+impl ResponseLimits {
+    /// Limits with a read timeout and a body cap.
+    pub fn new(read_timeout: Duration, max_body: usize) -> Self {
+        Self {
+            read_timeout,
+            max_body,
+        }
+    }
+}
+
+/// Sends one HTTP request and reads the whole response. Implement it to plug in another HTTP
+/// stack, or a recording for tests.
+///
+/// ```
+/// use acs_core::{Error, HttpClient, HttpResponse, ResponseLimits};
+/// use bytes::Bytes;
+///
+/// /// Answers every request with the same body.
+/// #[derive(Debug)]
+/// struct Canned(&'static str);
+///
+/// #[async_trait::async_trait]
+/// impl HttpClient for Canned {
+///     async fn send(&self, _: http::Request<Bytes>, _: ResponseLimits) -> Result<HttpResponse, Error> {
+///         Ok(http::Response::new(Bytes::from_static(self.0.as_bytes())))
+///     }
+/// }
+/// ```
+#[async_trait::async_trait]
+pub trait HttpClient: Send + Sync + fmt::Debug {
+    /// Sends `request`; reads the response within `limits`.
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+        limits: ResponseLimits,
+    ) -> Result<HttpResponse, Error>;
+}
+
+/// A shareable, type-erased HTTP client.
+pub type SharedHttpClient = Arc<dyn HttpClient>;
+
+/// hyper 1 over rustls (ring): HTTP/1.1 and HTTP/2, pooled keep-alive connections,
+/// `TCP_NODELAY`, and a connect timeout.
+#[derive(Clone)]
+pub struct HyperClient {
+    inner: LegacyClient<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+impl fmt::Debug for HyperClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperClient").finish_non_exhaustive()
+    }
+}
+
+impl HyperClient {
+    /// A client whose connections time out after `connect_timeout`. TLS trusts the Mozilla
+    /// roots (feature `webpki-roots`, the default) or the system's (feature `native-roots`).
+    pub fn new(connect_timeout: Duration) -> Result<Self, Error> {
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(connect_timeout));
+        http.enforce_http(false);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = hyper_rustls::HttpsConnectorBuilder::new();
+        #[cfg(feature = "native-roots")]
+        let builder = builder
+            .with_provider_and_native_roots(provider)
+            .map_err(|e| {
+                Error::construction("the system's root certificates cannot be loaded")
+                    .with_source(e)
+            })?;
+        #[cfg(all(feature = "webpki-roots", not(feature = "native-roots")))]
+        let builder = builder
+            .with_provider_and_webpki_roots(provider)
+            .map_err(|e| Error::construction("TLS cannot be configured").with_source(e))?;
+        let connector = builder
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
+        let inner = LegacyClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build(connector);
+        Ok(Self { inner })
+    }
+}
+
+#[async_trait::async_trait]
+impl HttpClient for HyperClient {
+    async fn send(
+        &self,
+        request: http::Request<Bytes>,
+        limits: ResponseLimits,
+    ) -> Result<HttpResponse, Error> {
+        let request = request.map(Full::new);
+        let exchange = async {
+            let response = self.inner.request(request).await.map_err(|e| {
+                let kind = if e.is_connect() {
+                    "could not connect"
+                } else {
+                    "the request failed"
+                };
+                Error::connect(kind).with_source(e)
+            })?;
+            let (parts, body) = response.into_parts();
+            let declared = parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            if declared.is_some_and(|n| n > limits.max_body as u64) {
+                return Err(Error::response_too_large(limits.max_body));
+            }
+            let body = Limited::new(body, limits.max_body)
+                .collect()
+                .await
+                .map_err(|e| {
+                    if e.downcast_ref::<http_body_util::LengthLimitError>()
+                        .is_some()
+                    {
+                        Error::response_too_large(limits.max_body)
+                    } else {
+                        Error::with_message(ErrorKind::Connect, "the response body was cut short")
+                    }
+                })?;
+            Ok(http::Response::from_parts(parts, body.to_bytes()))
+        };
+        tokio::time::timeout(limits.read_timeout, exchange)
+            .await
+            .map_err(|_| {
+                Error::timeout(format!(
+                    "no complete response within {:?}",
+                    limits.read_timeout
+                ))
+            })?
+    }
+}
