@@ -164,6 +164,8 @@ impl Error {
         match self.kind {
             ErrorKind::Timeout | ErrorKind::Connect => true,
             ErrorKind::Service => self.as_service().is_some_and(ServiceError::is_retryable),
+            // A gateway answering 5xx without an Alibaba error body (an HTML page, say).
+            ErrorKind::MalformedResponse => matches!(self.status(), Some(500 | 502 | 503 | 504)),
             _ => false,
         }
     }
