@@ -105,7 +105,7 @@ impl Client {
         };
         let http = match &config.http_client {
             Some(client) => client.clone(),
-            None => Arc::new(HyperClient::new(config.timeouts.connect)?),
+            None => Arc::new(HyperClient::new(config.timeouts.connect, &config.proxy)?),
         };
         let mut user_agent = format!(
             "acs-rs/{} ({}; {}) acs-core/{}",

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::credentials::SharedCredentialsProvider;
 use crate::error::Error;
 use crate::http::SharedHttpClient;
+use crate::proxy::ProxyConfig;
 
 /// Which signature the client sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -156,6 +157,7 @@ pub struct ClientConfig {
     pub(crate) max_response_body: usize,
     pub(crate) http_client: Option<SharedHttpClient>,
     pub(crate) user_agent_suffix: Option<String>,
+    pub(crate) proxy: ProxyConfig,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -170,6 +172,7 @@ impl fmt::Debug for ClientConfig {
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
             .field("max_response_body", &self.max_response_body)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -221,6 +224,7 @@ pub struct ClientConfigBuilder {
     max_response_body: Option<usize>,
     http_client: Option<SharedHttpClient>,
     user_agent_suffix: Option<String>,
+    proxy: ProxyConfig,
 }
 
 impl fmt::Debug for ClientConfigBuilder {
@@ -326,6 +330,12 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// The proxy settings (default: from the environment).
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
     /// Text appended to the `User-Agent`.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
@@ -373,6 +383,7 @@ impl ClientConfigBuilder {
             max_response_body: self.max_response_body.unwrap_or(16 * 1024 * 1024),
             http_client: self.http_client,
             user_agent_suffix: self.user_agent_suffix,
+            proxy: self.proxy,
         })
     }
 }

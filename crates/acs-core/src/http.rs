@@ -11,6 +11,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use crate::error::{Error, ErrorKind};
+use crate::proxy::{ProxyConfig, ProxyConnector};
 
 /// A response as the transport returns it: status, headers and the whole body.
 pub type HttpResponse = http::Response<Bytes>;
@@ -70,7 +71,7 @@ pub type SharedHttpClient = Arc<dyn HttpClient>;
 /// `TCP_NODELAY`, and a connect timeout.
 #[derive(Clone)]
 pub struct HyperClient {
-    inner: LegacyClient<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    inner: LegacyClient<hyper_rustls::HttpsConnector<ProxyConnector>, Full<Bytes>>,
 }
 
 impl fmt::Debug for HyperClient {
@@ -80,9 +81,10 @@ impl fmt::Debug for HyperClient {
 }
 
 impl HyperClient {
-    /// A client whose connections time out after `connect_timeout`. TLS trusts the Mozilla
-    /// roots (feature `webpki-roots`, the default) or the system's (feature `native-roots`).
-    pub fn new(connect_timeout: Duration) -> Result<Self, Error> {
+    /// A client whose connections time out after `connect_timeout`, going through `proxy`.
+    /// TLS trusts the Mozilla roots (feature `webpki-roots`, the default) or the system's
+    /// (feature `native-roots`).
+    pub fn new(connect_timeout: Duration, proxy: &ProxyConfig) -> Result<Self, Error> {
         let mut http = HttpConnector::new();
         http.set_nodelay(true);
         http.set_connect_timeout(Some(connect_timeout));
@@ -100,11 +102,15 @@ impl HyperClient {
         let builder = builder
             .with_provider_and_webpki_roots(provider)
             .map_err(|e| Error::construction("TLS cannot be configured").with_source(e))?;
+        let connector = ProxyConnector {
+            direct: http,
+            matcher: proxy.matcher(),
+        };
         let connector = builder
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(http);
+            .wrap_connector(connector);
         let inner = LegacyClient::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .build(connector);

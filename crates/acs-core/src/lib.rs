@@ -24,6 +24,7 @@ mod endpoint;
 mod error;
 mod http;
 mod operation;
+mod proxy;
 mod response;
 mod retry;
 
@@ -36,4 +37,5 @@ pub use endpoint::EndpointRules;
 pub use error::{Error, ErrorKind, ServiceError};
 pub use http::{HttpClient, HttpResponse, HyperClient, ResponseLimits, SharedHttpClient};
 pub use operation::{AuthType, BodyFormat, Operation, Request, ResponseFormat, Style, flatten};
+pub use proxy::ProxyConfig;
 pub use response::Response;
