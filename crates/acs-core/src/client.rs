@@ -15,6 +15,7 @@ use crate::endpoint::EndpointRules;
 use crate::error::{Error, ErrorKind, ServiceError};
 use crate::http::{HyperClient, ResponseLimits, SharedHttpClient};
 use crate::operation::{AuthType, Operation, Request};
+use crate::redact;
 use crate::response::Response;
 use crate::retry::backoff;
 
@@ -262,6 +263,19 @@ impl Client {
         let http_request =
             build_request(operation, request, &target, credentials.as_ref(), &context)
                 .map_err(|e| (e, None))?;
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let content_type = http_request
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            tracing::trace!(
+                method = %http_request.method(),
+                url = %redact::uri(http_request.uri()),
+                headers = %redact::headers(http_request.headers()),
+                body = %redact::body(content_type, http_request.body()),
+                "sending request"
+            );
+        }
         let limits =
             ResponseLimits::new(inner.config.timeouts.read, inner.config.max_response_body);
         let attempt_timeout = inner.config.timeouts.attempt;
@@ -276,6 +290,14 @@ impl Client {
             .map_err(|e| (e, None))?;
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();
+        if tracing::enabled!(tracing::Level::TRACE) {
+            tracing::trace!(
+                status,
+                headers = %redact::headers(&parts.headers),
+                body_bytes = body.len(),
+                "received response"
+            );
+        }
         if (200..300).contains(&status) {
             return Ok(Response::new(status, parts.headers, body));
         }
@@ -291,7 +313,18 @@ impl Client {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
         let error = match ServiceError::parse(status, retry_after, &body) {
-            Some(service) => Error::service(service),
+            Some(mut service) => {
+                if let Some(token) = credentials.as_ref().and_then(Credentials::security_token) {
+                    // The token as sent, percent-encoded once (query) and twice (RPC v1
+                    // string-to-sign), in case the server echoes it.
+                    let once = acs_signer::encoding::percent_encode(token);
+                    let twice = acs_signer::encoding::percent_encode(&once);
+                    for form in [twice.as_str(), once.as_str(), token] {
+                        service.scrub(form);
+                    }
+                }
+                Error::service(service)
+            }
             None => Error::malformed(
                 status,
                 format!("HTTP {status} without an error body"),

@@ -293,6 +293,14 @@ impl ServiceError {
         })
     }
 
+    /// Replaces every occurrence of `secret` in the message (servers echo their string-to-sign,
+    /// which for RPC v1 holds the security token).
+    pub(crate) fn scrub(&mut self, secret: &str) {
+        if !secret.is_empty() && self.message.contains(secret) {
+            self.message = self.message.replace(secret, "** redacted **");
+        }
+    }
+
     /// Whether the code is a throttling code.
     pub fn is_throttling(&self) -> bool {
         THROTTLING.contains(&self.code.as_str()) || self.code.starts_with("Throttling.")

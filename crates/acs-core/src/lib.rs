@@ -25,6 +25,7 @@ mod error;
 mod http;
 mod operation;
 mod proxy;
+mod redact;
 mod response;
 mod retry;
 
