@@ -160,30 +160,51 @@ impl Client {
             action = operation.action(),
             host = %self.inner.host,
         );
-        let timeout = self.inner.config.timeouts.operation;
-        match tokio::time::timeout(timeout, self.call_with_retries(operation, request))
+        let deadline = tokio::time::Instant::now() + self.inner.config.timeouts.operation;
+        self.call_with_retries(operation, request, deadline)
             .instrument(span)
             .await
-        {
-            Ok(result) => result,
-            Err(_) => Err(Error::timeout(format!(
-                "the operation did not finish within {timeout:?}"
-            ))),
-        }
     }
 
+    /// Attempts until success, a final error, or `deadline` (the operation timeout). Each
+    /// attempt runs under one timer: the earlier of the attempt timeout and `deadline`.
     async fn call_with_retries(
         &self,
         operation: &Operation,
         request: &Request,
+        deadline: tokio::time::Instant,
     ) -> Result<Response, Error> {
+        let timeouts = self.inner.config.timeouts;
         let retry = self.inner.config.retry;
         let mut attempt = 1u32;
         let mut skew_corrected = false;
         loop {
             let started = Instant::now();
             let span = tracing::debug_span!("acs.attempt", attempt);
-            let outcome = self.attempt(operation, request).instrument(span).await;
+            let attempt_end = tokio::time::Instant::now() + timeouts.attempt;
+            let limit = attempt_end.min(deadline);
+            let outcome = match tokio::time::timeout_at(
+                limit,
+                self.attempt(operation, request).instrument(span),
+            )
+            .await
+            {
+                Ok(outcome) => outcome,
+                Err(_) if limit == deadline => Err((
+                    Error::timeout(format!(
+                        "the operation did not finish within {:?}",
+                        timeouts.operation
+                    )),
+                    None,
+                )),
+                Err(_) => Err((
+                    Error::timeout(format!(
+                        "the attempt took longer than {:?}",
+                        timeouts.attempt
+                    )),
+                    None,
+                )),
+            };
             let (error, server_date) = match outcome {
                 Ok(response) => {
                     tracing::debug!(
@@ -222,6 +243,10 @@ impl Client {
             }
             attempt += 1;
             let delay = backoff(&retry, &error, attempt);
+            if tokio::time::Instant::now() + delay >= deadline {
+                // No time left for another attempt: the last error says most.
+                return Err(error);
+            }
             tracing::debug!(
                 next_attempt = attempt,
                 delay_ms = delay.as_millis() as u64,
@@ -278,15 +303,10 @@ impl Client {
         }
         let limits =
             ResponseLimits::new(inner.config.timeouts.read, inner.config.max_response_body);
-        let attempt_timeout = inner.config.timeouts.attempt;
-        let response = tokio::time::timeout(attempt_timeout, inner.http.send(http_request, limits))
+        let response = inner
+            .http
+            .send(http_request, limits)
             .await
-            .map_err(|_| {
-                (
-                    Error::timeout(format!("the attempt took longer than {attempt_timeout:?}")),
-                    None,
-                )
-            })?
             .map_err(|e| (e, None))?;
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();

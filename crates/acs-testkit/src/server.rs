@@ -62,6 +62,7 @@ struct State {
     defaults: HashMap<String, Reply>,
     clock_offset_secs: i64,
     nonces: HashSet<String>,
+    accept_replays: bool,
     log: Vec<RecordedRequest>,
 }
 
@@ -231,6 +232,11 @@ impl TestServer {
         self.shared.state().clock_offset_secs = seconds;
     }
 
+    /// Accepts a nonce seen before (off by default): lets a benchmark replay one signed request.
+    pub fn accept_replayed_nonces(&self, accept: bool) {
+        self.shared.state().accept_replays = accept;
+    }
+
     /// Every request received so far.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.state().log.clone()
@@ -316,10 +322,13 @@ async fn handle(
                 }
             }
             Ok(v) => {
-                let fresh = v
-                    .nonce
-                    .as_ref()
-                    .is_some_and(|n| shared.state().nonces.insert(n.clone()));
+                let fresh = {
+                    let mut state = shared.state();
+                    let accept_replays = state.accept_replays;
+                    v.nonce
+                        .as_ref()
+                        .is_some_and(|n| state.nonces.insert(n.clone()) || accept_replays)
+                };
                 if fresh {
                     (Ok(Verdict::Accepted), Some(v))
                 } else {
