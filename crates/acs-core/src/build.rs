@@ -1,7 +1,9 @@
 //! Turns an operation, its parameters and a credentials snapshot into a signed HTTP request.
 
 use acs_signer::encoding::{percent_encode, percent_encode_into, percent_encode_path_into};
-use acs_signer::{Credentials, SignableRequest, SignatureAlgorithm, SigningContext, SigningOutput};
+use acs_signer::{
+    BearerToken, Credentials, SignableRequest, SignatureAlgorithm, SigningContext, SigningOutput,
+};
 use bytes::Bytes;
 
 use crate::config::SignatureVersion;
@@ -26,13 +28,23 @@ pub(crate) fn algorithm(signature: SignatureVersion, style: Style) -> SignatureA
     }
 }
 
-/// Builds one attempt's request. `credentials` is `None` for anonymous operations, which are
-/// sent unsigned (with the time and nonce the official SDKs send anyway).
+/// How one attempt authenticates.
+#[derive(Clone, Copy)]
+pub(crate) enum Auth<'a> {
+    /// Unsigned (anonymous operations), with the time and nonce the official SDKs send anyway.
+    None,
+    /// Signed with an access key snapshot.
+    Signed(&'a Credentials),
+    /// Carrying a bearer token.
+    Bearer(&'a BearerToken),
+}
+
+/// Builds one attempt's request.
 pub(crate) fn build_request(
     operation: &Operation,
     request: &Request,
     target: &Target<'_>,
-    credentials: Option<&Credentials>,
+    auth: Auth<'_>,
     context: &SigningContext,
 ) -> Result<http::Request<Bytes>, Error> {
     let algorithm = algorithm(target.signature, operation.style());
@@ -107,14 +119,17 @@ pub(crate) fn build_request(
         .form(&form)
         .headers(&headers)
         .body(&body);
-    let output: Option<SigningOutput<'_>> = match credentials {
-        Some(creds) => Some(
-            acs_signer::sign(algorithm, &signable, creds, context)
-                .map_err(|e| Error::construction("the request cannot be signed").with_source(e))?,
+    let signing_failed = |e| Error::construction("the request cannot be signed").with_source(e);
+    let output: Option<SigningOutput<'_>> = match auth {
+        Auth::Signed(creds) => {
+            Some(acs_signer::sign(algorithm, &signable, creds, context).map_err(signing_failed)?)
+        }
+        Auth::Bearer(token) => Some(
+            acs_signer::sign_with_bearer_token(algorithm, token, context)
+                .map_err(signing_failed)?,
         ),
-        None => None,
+        Auth::None => None,
     };
-
     let mut uri = format!("{}://{}", target.scheme, target.host);
     percent_encode_path_into(&mut uri, &path);
     let mut first = true;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use acs_signer::{Credentials, SigningContext};
 use tracing::Instrument as _;
 
-use crate::build::{Target, build_request};
+use crate::build::{Auth, Target, build_request};
 use crate::config::{ClientConfig, Protocol};
 use crate::endpoint::EndpointRules;
 use crate::error::{Error, ErrorKind, ServiceError};
@@ -264,14 +264,25 @@ impl Client {
     ) -> Result<Response, (Error, Option<SystemTime>)> {
         let inner = &self.inner;
         let credentials = match operation.auth() {
-            AuthType::Anonymous => None,
             AuthType::AccessKey => Some(self.credentials().await.map_err(|e| (e, None))?),
+            _ => None,
+        };
+        let auth = match operation.auth() {
+            AuthType::Anonymous => Auth::None,
             AuthType::Bearer => {
-                return Err((
-                    Error::credentials("bearer-token operations are not supported yet"),
-                    None,
-                ));
+                Auth::Bearer(inner.config.bearer_token.as_ref().ok_or_else(|| {
+                    (
+                        Error::credentials(
+                            "this operation needs a bearer token; none is configured",
+                        ),
+                        None,
+                    )
+                })?)
             }
+            _ => match &credentials {
+                Some(credentials) => Auth::Signed(credentials),
+                None => Auth::None,
+            },
         };
         let context = SigningContext::at(self.now()).map_err(|e| {
             (
@@ -286,8 +297,7 @@ impl Client {
             user_agent: &inner.user_agent,
         };
         let http_request =
-            build_request(operation, request, &target, credentials.as_ref(), &context)
-                .map_err(|e| (e, None))?;
+            build_request(operation, request, &target, auth, &context).map_err(|e| (e, None))?;
         if tracing::enabled!(tracing::Level::TRACE) {
             let content_type = http_request
                 .headers()

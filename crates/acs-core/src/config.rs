@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use acs_signer::BearerToken;
+
 use crate::credentials::SharedCredentialsProvider;
 use crate::error::Error;
 use crate::http::SharedHttpClient;
@@ -151,6 +153,7 @@ pub struct ClientConfig {
     pub(crate) protocol: Protocol,
     pub(crate) allow_insecure_http: bool,
     pub(crate) credentials: Option<SharedCredentialsProvider>,
+    pub(crate) bearer_token: Option<BearerToken>,
     pub(crate) signature: SignatureVersion,
     pub(crate) timeouts: Timeouts,
     pub(crate) retry: RetryConfig,
@@ -218,6 +221,7 @@ pub struct ClientConfigBuilder {
     protocol: Protocol,
     allow_insecure_http: bool,
     credentials: Option<SharedCredentialsProvider>,
+    bearer_token: Option<BearerToken>,
     signature: SignatureVersion,
     timeouts: Timeouts,
     retry: RetryConfig,
@@ -279,6 +283,13 @@ impl ClientConfigBuilder {
     /// Where credentials come from, already shared.
     pub fn shared_credentials_provider(mut self, provider: SharedCredentialsProvider) -> Self {
         self.credentials = Some(provider);
+        self
+    }
+
+    /// The bearer token sent by operations that authenticate with one
+    /// ([`AuthType::Bearer`](crate::AuthType::Bearer)).
+    pub fn bearer_token(mut self, token: BearerToken) -> Self {
+        self.bearer_token = Some(token);
         self
     }
 
@@ -377,6 +388,7 @@ impl ClientConfigBuilder {
             protocol: self.protocol,
             allow_insecure_http: self.allow_insecure_http,
             credentials: self.credentials,
+            bearer_token: self.bearer_token,
             signature: self.signature,
             timeouts: self.timeouts,
             retry: self.retry,

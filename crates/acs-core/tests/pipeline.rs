@@ -509,3 +509,48 @@ async fn secrets_never_appear_in_errors() {
         assert!(!text.contains(SECRET) && !text.contains(TOKEN), "{text}");
     }
 }
+
+#[tokio::test]
+async fn bearer_token_operations_carry_the_token_and_no_signature() {
+    let server = server().await;
+    server.add_bearer_token("bearer-canary-77a1");
+    const BEARER_OP: Operation =
+        Operation::rpc("Ccc", "2020-07-01", "ListUsers").with_auth(AuthType::Bearer);
+    for version in [SignatureVersion::V3, SignatureVersion::Legacy] {
+        let token = acs_signer::BearerToken::new("bearer-canary-77a1").expect("valid");
+        let client = client(
+            config(&server)
+                .signature_version(version)
+                .bearer_token(token),
+        );
+        client
+            .call(&BEARER_OP, &Request::new())
+            .await
+            .expect("accepted");
+        // Without a configured token the call fails before sending anything.
+        let err = client_without_bearer(&server)
+            .call(&BEARER_OP, &Request::new())
+            .await
+            .expect_err("no token");
+        assert_eq!(err.kind(), ErrorKind::Credentials);
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for recorded in requests {
+        assert_eq!(
+            (recorded.scheme, recorded.verdict),
+            (Scheme::Bearer, Verdict::Accepted)
+        );
+        assert!(!recorded.headers.iter().any(|(n, _)| n == "authorization"));
+    }
+    let wrong = acs_signer::BearerToken::new("not-registered").expect("valid");
+    let err = client(config(&server).bearer_token(wrong))
+        .call(&BEARER_OP, &Request::new())
+        .await
+        .expect_err("refused");
+    assert_eq!(err.code(), Some("InvalidBearerToken"));
+}
+
+fn client_without_bearer(server: &TestServer) -> Client {
+    client(config(server))
+}

@@ -57,6 +57,7 @@ pub struct RecordedRequest {
 #[derive(Default)]
 struct State {
     keys: HashMap<String, Key>,
+    bearer_tokens: HashSet<String>,
     anonymous: HashSet<String>,
     queued: HashMap<String, VecDeque<Reply>>,
     defaults: HashMap<String, Reply>,
@@ -202,6 +203,11 @@ impl TestServer {
         );
     }
 
+    /// Accepts requests carrying this bearer token.
+    pub fn add_bearer_token(&self, token: impl Into<String>) {
+        self.shared.state().bearer_tokens.insert(token.into());
+    }
+
     /// Lets `action` be called without a signature.
     pub fn allow_anonymous(&self, action: impl Into<String>) {
         self.shared.state().anonymous.insert(action.into());
@@ -313,7 +319,8 @@ async fn handle(
 
     let (verdict, verified) = {
         let lookup = |id: &str| shared.state().keys.get(id).cloned();
-        match verify(&received, lookup, server_now) {
+        let bearer_known = |token: &str| shared.state().bearer_tokens.contains(token);
+        match verify(&received, lookup, bearer_known, server_now) {
             Ok(v) if v.scheme == Scheme::Unsigned => {
                 if shared.state().anonymous.contains(&action) {
                     (Ok(Verdict::Anonymous), Some(v))

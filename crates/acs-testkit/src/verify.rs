@@ -63,6 +63,8 @@ pub enum Scheme {
     Acs3HmacSha256,
     /// V3 with SM3.
     Acs3HmacSm3,
+    /// A bearer token (`x-acs-bearer-token`, or `BearerToken` for RPC).
+    Bearer,
     /// No signature at all.
     Unsigned,
 }
@@ -103,6 +105,10 @@ pub(crate) fn scheme_of(request: &Received) -> Scheme {
         Scheme::Roa
     } else if request.query_param("Signature").is_some() {
         Scheme::RpcV1
+    } else if request.header("x-acs-bearer-token").is_some()
+        || request.query_param("BearerToken").is_some()
+    {
+        Scheme::Bearer
     } else {
         Scheme::Unsigned
     }
@@ -112,9 +118,32 @@ pub(crate) fn scheme_of(request: &Received) -> Scheme {
 pub(crate) fn verify(
     request: &Received,
     lookup: impl Fn(&str) -> Option<Key>,
+    bearer_known: impl Fn(&str) -> bool,
     server_now: SystemTime,
 ) -> Result<Verified, Rejection> {
     match scheme_of(request) {
+        Scheme::Bearer => {
+            let token = request
+                .header("x-acs-bearer-token")
+                .or_else(|| request.query_param("BearerToken"))
+                .unwrap_or("");
+            if !bearer_known(token) {
+                return Err(reject(
+                    401,
+                    "InvalidBearerToken",
+                    "The bearer token is invalid.",
+                ));
+            }
+            let nonce = request
+                .header("x-acs-signature-nonce")
+                .or_else(|| request.query_param("SignatureNonce"))
+                .map(str::to_owned);
+            Ok(Verified {
+                scheme: Scheme::Bearer,
+                access_key_id: None,
+                nonce,
+            })
+        }
         Scheme::Acs3HmacSha256 => verify_v3(
             request,
             SignatureAlgorithm::Acs3HmacSha256,
