@@ -13,3 +13,8 @@ pub struct WorkspaceReadme;
 #[cfg(doctest)]
 #[doc = include_str!("../../crates/acs-signer/README.md")]
 pub struct SignerReadme;
+
+/// acs-core's README examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/acs-core/README.md")]
+pub struct CoreReadme;
