@@ -226,7 +226,7 @@ impl Client {
                 latency_ms = started.elapsed().as_millis() as u64,
                 "attempt failed"
             );
-            if let Some(server) = server_date.filter(|_| !skew_corrected && is_skew(&error)) {
+            if let Some(server) = server_date.filter(|d| !skew_corrected && is_skew(&error, *d)) {
                 let skew = match server.duration_since(SystemTime::now()) {
                     Ok(ahead) => i64::try_from(ahead.as_millis()).unwrap_or(i64::MAX),
                     Err(behind) => {
@@ -398,8 +398,21 @@ impl Client {
     }
 }
 
-fn is_skew(error: &Error) -> bool {
-    error.kind() == ErrorKind::Service && error.code().is_some_and(|c| SKEW_CODES.contains(&c))
+/// Whether `error` says our clock is off: a timestamp code, or a signature mismatch while the
+/// server's clock differs from ours by more than five minutes (the timestamp is signed, so a
+/// skewed clock can surface as a bad signature).
+fn is_skew(error: &Error, server: SystemTime) -> bool {
+    if error.kind() != ErrorKind::Service {
+        return false;
+    }
+    let code = error.code().unwrap_or("");
+    if SKEW_CODES.contains(&code) {
+        return true;
+    }
+    let apart = server
+        .duration_since(SystemTime::now())
+        .unwrap_or_else(|e| e.duration());
+    code == "SignatureDoesNotMatch" && apart > Duration::from_secs(5 * 60)
 }
 
 /// Loopback hosts and the metadata address, which may be reached over plain HTTP.
@@ -423,7 +436,28 @@ fn is_local(host_port: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_local;
+    use super::*;
+
+    #[test]
+    fn skew_is_recognised_from_codes_and_from_far_off_dates() {
+        let error = |code: &str| {
+            let body = format!(r#"{{"Code":"{code}","Message":"m"}}"#);
+            Error::service(
+                ServiceError::parse(400, None, body.as_bytes()).unwrap_or_else(|| unreachable!()),
+            )
+        };
+        let now = SystemTime::now();
+        let hour = Duration::from_secs(3600);
+        assert!(is_skew(&error("InvalidTimeStamp.Expired"), now));
+        assert!(is_skew(&error("IllegalTimestamp"), now));
+        assert!(is_skew(&error("SignatureDoesNotMatch"), now + hour));
+        assert!(is_skew(&error("SignatureDoesNotMatch"), now - hour));
+        assert!(
+            !is_skew(&error("SignatureDoesNotMatch"), now),
+            "a real signature mismatch"
+        );
+        assert!(!is_skew(&error("InvalidParameter"), now + hour));
+    }
 
     #[test]
     fn local_hosts() {

@@ -33,8 +33,10 @@ pub enum ErrorKind {
     Service,
     /// An attempt or the whole operation ran out of time.
     Timeout,
-    /// No connection could be made, or it broke (DNS, refused, reset, TLS handshake).
+    /// No connection could be made, or it broke (DNS, refused, reset).
     Connect,
+    /// The TLS handshake failed (untrusted certificate, wrong host name, protocol error).
+    Tls,
     /// Credentials could not be obtained or are unusable.
     Credentials,
     /// The response could not be understood (with the HTTP status and a short excerpt).
@@ -163,6 +165,8 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self.kind {
             ErrorKind::Timeout | ErrorKind::Connect => true,
+            // A certificate problem does not fix itself.
+            ErrorKind::Tls => false,
             ErrorKind::Service => self.as_service().is_some_and(ServiceError::is_retryable),
             // A gateway answering 5xx without an Alibaba error body (an HTML page, say).
             ErrorKind::MalformedResponse => matches!(self.status(), Some(500 | 502 | 503 | 504)),
@@ -180,6 +184,7 @@ impl fmt::Display for Error {
                     ErrorKind::Construction => "invalid request",
                     ErrorKind::Timeout => "timed out",
                     ErrorKind::Connect => "connection failed",
+                    ErrorKind::Tls => "TLS handshake failed",
                     ErrorKind::Credentials => "credentials unavailable",
                     ErrorKind::ResponseTooLarge => "response too large",
                     ErrorKind::MalformedResponse => "malformed response",

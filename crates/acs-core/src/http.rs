@@ -128,6 +128,10 @@ impl HttpClient for HyperClient {
         let request = request.map(Full::new);
         let exchange = async {
             let response = self.inner.request(request).await.map_err(|e| {
+                if caused_by_tls(&e) {
+                    return Error::with_message(ErrorKind::Tls, "the TLS handshake failed")
+                        .with_source(e);
+                }
                 let kind = if e.is_connect() {
                     "could not connect"
                 } else {
@@ -167,4 +171,25 @@ impl HttpClient for HyperClient {
                 ))
             })?
     }
+}
+
+/// Whether a rustls error is somewhere in `error`'s source chain, including inside nested
+/// `io::Error`s (tokio-rustls wraps it in one, hyper-util's connector in another, and
+/// `io::Error::source` skips a level).
+fn caused_by_tls(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(candidate) = inner {
+            if candidate.is::<rustls::Error>() {
+                return true;
+            }
+            inner = candidate
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .map(|boxed| boxed as &(dyn std::error::Error + 'static));
+        }
+        current = e.source();
+    }
+    false
 }

@@ -554,3 +554,46 @@ async fn bearer_token_operations_carry_the_token_and_no_signature() {
 fn client_without_bearer(server: &TestServer) -> Client {
     client(config(server))
 }
+
+#[tokio::test]
+async fn tls_failures_have_their_own_kind_and_are_not_retried() {
+    let server = server().await;
+    // HTTPS to a plain-HTTP port: the handshake fails.
+    let config = ClientConfig::builder()
+        .endpoint(server.endpoint())
+        .credentials_provider(StaticCredentialsProvider::new(
+            Credentials::new(KEY_ID, SECRET).expect("valid"),
+        ))
+        .build()
+        .expect("config");
+    let client = Client::new(config, &EndpointRules::new("sts")).expect("client");
+    let err = client
+        .call(&GET_CALLER_IDENTITY, &Request::new())
+        .await
+        .expect_err("no TLS there");
+    let mut chain = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    while let Some(e) = current {
+        chain.push(format!("{e} / {e:?}"));
+        current = e.source();
+    }
+    assert_eq!(err.kind(), ErrorKind::Tls, "{chain:#?}");
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn truncated_bodies_are_connection_errors_and_retried() {
+    let server = server().await;
+    server.push_replies("GetCallerIdentity", [Reply::Fault(Fault::Truncated)]);
+    client(config(&server))
+        .call(&GET_CALLER_IDENTITY, &Request::new())
+        .await
+        .expect("second attempt");
+    assert_eq!(server.count("GetCallerIdentity"), 2);
+    server.set_reply("GetCallerIdentity", Reply::Fault(Fault::Truncated));
+    let err = client(config(&server).retry(RetryConfig::disabled()))
+        .call(&GET_CALLER_IDENTITY, &Request::new())
+        .await
+        .expect_err("cut short");
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err:?}");
+}

@@ -64,4 +64,6 @@ pub enum Fault {
     Malformed,
     /// HTTP 200 with a body of this many bytes.
     LargeBody(usize),
+    /// HTTP 200 whose `Content-Length` promises more than is sent before the connection closes.
+    Truncated,
 }

@@ -424,6 +424,14 @@ async fn handle(
                 &date,
             )),
             Fault::LargeBody(n) => Ok(response(200, "application/json", vec![b' '; n], &date)),
+            Fault::Truncated => {
+                let body = b"{\"RequestId\": \"cut".to_vec();
+                let mut cut = response(200, "application/json", body.clone(), &date);
+                if let Ok(length) = http::HeaderValue::from_str(&(body.len() + 64).to_string()) {
+                    cut.headers_mut().insert("content-length", length);
+                }
+                Ok(cut)
+            }
         },
     }
 }
