@@ -1,5 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`.
 
+mod codegen;
+
 use std::process::ExitCode;
 
 /// Every subcommand, with what it does.
@@ -28,6 +30,26 @@ fn main() -> ExitCode {
                 print!("{}", usage());
             }
             ExitCode::SUCCESS
+        }
+        Some("check-spec") => {
+            let paths: Vec<String> = std::env::args().skip(2).collect();
+            if paths.is_empty() {
+                eprintln!("usage: cargo xtask check-spec <api-docs.json>...");
+                return ExitCode::from(2);
+            }
+            match codegen::check(&paths) {
+                Ok(report) => {
+                    #[allow(clippy::print_stdout)]
+                    {
+                        print!("{report}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(message) => {
+                    eprintln!("{message}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Some("codegen") => {
             eprintln!("cargo xtask codegen: not implemented yet");

@@ -1,0 +1,552 @@
+//! Reads API Explorer `api-docs.json` metadata into the generator's model.
+//!
+//! Anything the generator does not understand is an error naming the API and the field,
+//! never a silent guess.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use super::ir::{Auth, Field, Location, Operation, Param, ParamStyle, Product, Shape, Style};
+
+/// A construct the generator cannot translate, with where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SpecError {
+    /// The API it concerns, if any.
+    pub(crate) api: Option<String>,
+    /// The path to the offending field, such as `parameters[2] (Tag).schema.items`.
+    pub(crate) field: String,
+    /// What is wrong.
+    pub(crate) message: String,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.api {
+            Some(api) => write!(f, "API {api}, {}: {}", self.field, self.message),
+            None => write!(f, "{}: {}", self.field, self.message),
+        }
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// Where we are in the document, for error messages.
+struct Ctx<'a> {
+    api: Option<&'a str>,
+    components: &'a Map<String, Value>,
+}
+
+impl Ctx<'_> {
+    fn error(&self, field: &str, message: impl Into<String>) -> SpecError {
+        SpecError {
+            api: self.api.map(str::to_owned),
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses a whole `api-docs.json` document.
+pub(crate) fn parse_product(text: &str) -> Result<Product, SpecError> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| SpecError {
+        api: None,
+        field: "document".into(),
+        message: format!("not JSON: {e}"),
+    })?;
+    let empty = Map::new();
+    let components = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let top = Ctx {
+        api: None,
+        components,
+    };
+    let info = doc
+        .get("info")
+        .and_then(Value::as_object)
+        .ok_or_else(|| top.error("info", "missing"))?;
+    let text_of = |key: &str| {
+        info.get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| top.error(&format!("info.{key}"), "missing"))
+    };
+    let style = match text_of("style")?.as_str() {
+        "RPC" => Style::Rpc,
+        "ROA" => Style::Roa,
+        other => return Err(top.error("info.style", format!("unknown style {other:?}"))),
+    };
+    let mut endpoints = BTreeMap::new();
+    for (i, entry) in doc
+        .get("endpoints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let region = entry.get("regionId").and_then(Value::as_str);
+        let endpoint = entry.get("endpoint").and_then(Value::as_str);
+        match (region, endpoint) {
+            (Some(region), Some(endpoint)) => {
+                endpoints.insert(region.to_owned(), endpoint.to_owned());
+            }
+            _ => return Err(top.error(&format!("endpoints[{i}]"), "needs regionId and endpoint")),
+        }
+    }
+    let apis = doc
+        .get("apis")
+        .and_then(Value::as_object)
+        .ok_or_else(|| top.error("apis", "missing"))?;
+    let mut operations = Vec::with_capacity(apis.len());
+    for (name, api) in apis {
+        let ctx = Ctx {
+            api: Some(name),
+            components,
+        };
+        operations.push(parse_operation(&ctx, name, api, style)?);
+    }
+    operations.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Product {
+        code: text_of("product")?,
+        version: text_of("version")?,
+        style,
+        endpoints,
+        operations,
+    })
+}
+
+fn parse_operation(
+    ctx: &Ctx<'_>,
+    name: &str,
+    api: &Value,
+    style: Style,
+) -> Result<Operation, SpecError> {
+    let methods: Vec<String> = api
+        .get("methods")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ctx.error("methods", "missing"))?
+        .iter()
+        .map(|m| {
+            m.as_str()
+                .map(str::to_ascii_uppercase)
+                .ok_or_else(|| ctx.error("methods", "not text"))
+        })
+        .collect::<Result<_, _>>()?;
+    const KNOWN: [&str; 6] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"];
+    if let Some(bad) = methods.iter().find(|m| !KNOWN.contains(&m.as_str())) {
+        return Err(ctx.error("methods", format!("unknown method {bad}")));
+    }
+    let method = if methods.iter().any(|m| m == "POST") {
+        "POST".to_owned()
+    } else {
+        methods
+            .first()
+            .cloned()
+            .ok_or_else(|| ctx.error("methods", "empty"))?
+    };
+    let path = match style {
+        Style::Rpc => "/".to_owned(),
+        Style::Roa => api
+            .get("path")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| ctx.error("path", "a ROA API needs a path"))?,
+    };
+    let auth = parse_security(ctx, api.get("security"))?;
+    let mut params = Vec::new();
+    for (i, param) in api
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        params.push(parse_param(ctx, i, param)?);
+    }
+    for param in params.iter().filter(|p| p.location == Location::Path) {
+        if !path.contains(&format!("{{{}}}", param.name)) {
+            return Err(ctx.error(
+                &format!("parameter {}", param.name),
+                format!("path parameter absent from {path}"),
+            ));
+        }
+    }
+    let response = match api.pointer("/responses/200/schema") {
+        Some(schema) => Some(parse_shape(
+            ctx,
+            "responses.200.schema",
+            schema,
+            &mut Vec::new(),
+        )?),
+        None => None,
+    };
+    Ok(Operation {
+        name: name.to_owned(),
+        method,
+        path,
+        auth,
+        deprecated: api
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        params,
+        response,
+    })
+}
+
+fn parse_security(ctx: &Ctx<'_>, security: Option<&Value>) -> Result<Auth, SpecError> {
+    let Some(list) = security.and_then(Value::as_array).filter(|l| !l.is_empty()) else {
+        return Ok(Auth::AccessKey);
+    };
+    let mut kinds = Vec::new();
+    for (i, entry) in list.iter().enumerate() {
+        let map = entry
+            .as_object()
+            .ok_or_else(|| ctx.error(&format!("security[{i}]"), "not an object"))?;
+        for key in map.keys() {
+            let kind = match key.as_str() {
+                "AK" => Some(Auth::AccessKey),
+                "Anonymous" | "ARS_OIDC" => Some(Auth::Anonymous),
+                "BearerToken" | "Bearer" | "bearer" => Some(Auth::Bearer),
+                // Another way to call the same API; the access key is what SDKs use.
+                "APP" => None,
+                other => {
+                    return Err(ctx.error(
+                        &format!("security[{i}]"),
+                        format!("unknown security scheme {other:?}"),
+                    ));
+                }
+            };
+            kinds.extend(kind);
+        }
+    }
+    // An access key wins when offered; otherwise the first scheme given.
+    if kinds.contains(&Auth::AccessKey) {
+        return Ok(Auth::AccessKey);
+    }
+    kinds
+        .first()
+        .copied()
+        .ok_or_else(|| ctx.error("security", "no supported security scheme"))
+}
+
+fn parse_param(ctx: &Ctx<'_>, index: usize, param: &Value) -> Result<Param, SpecError> {
+    let name = param
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ctx.error(&format!("parameters[{index}]"), "missing name"))?;
+    let field = format!("parameter {name}");
+    let location = match param.get("in").and_then(Value::as_str) {
+        Some("query") => Location::Query,
+        Some("body") => Location::Body,
+        Some("formData") => Location::FormData,
+        Some("path") => Location::Path,
+        Some("header") => Location::Header,
+        other => return Err(ctx.error(&field, format!("unknown location {other:?}"))),
+    };
+    let style = match param.get("style").and_then(Value::as_str) {
+        None | Some("simple") => ParamStyle::Simple,
+        Some("repeatList") => ParamStyle::RepeatList,
+        Some("flat") => ParamStyle::Flat,
+        Some("json") => ParamStyle::Json,
+        Some("spaceDelimited") => ParamStyle::SpaceDelimited,
+        Some("pipeDelimited") => ParamStyle::PipeDelimited,
+        Some(other) => return Err(ctx.error(&field, format!("unknown style {other:?}"))),
+    };
+    let schema = param
+        .get("schema")
+        .ok_or_else(|| ctx.error(&field, "missing schema"))?;
+    let shape = parse_shape(ctx, &format!("{field}.schema"), schema, &mut Vec::new())?;
+    let required = flag(param, "required") || flag(schema, "required");
+    let deprecated = flag(param, "deprecated") || flag(schema, "deprecated");
+    Ok(Param {
+        name: name.to_owned(),
+        location,
+        style,
+        required,
+        deprecated,
+        shape,
+    })
+}
+
+fn flag(value: &Value, key: &str) -> bool {
+    value.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// Parses a schema; `seen` holds the component names being expanded, to catch cycles.
+fn parse_shape(
+    ctx: &Ctx<'_>,
+    field: &str,
+    schema: &Value,
+    seen: &mut Vec<String>,
+) -> Result<Shape, SpecError> {
+    let schema = schema
+        .as_object()
+        .ok_or_else(|| ctx.error(field, "a schema must be an object"))?;
+    if let Some(reference) = schema.get("$ref") {
+        let reference = reference
+            .as_str()
+            .ok_or_else(|| ctx.error(field, "$ref must be text"))?;
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .ok_or_else(|| ctx.error(field, format!("unsupported $ref {reference:?}")))?;
+        if seen.iter().any(|s| s == name) {
+            return Err(ctx.error(field, format!("recursive schema {name}")));
+        }
+        let target = ctx
+            .components
+            .get(name)
+            .ok_or_else(|| ctx.error(field, format!("$ref to missing schema {name}")))?;
+        seen.push(name.to_owned());
+        let shape = parse_shape(ctx, &format!("{field} -> {name}"), target, seen);
+        seen.pop();
+        return shape;
+    }
+    let format = schema.get("format").and_then(Value::as_str);
+    let kind = schema.get("type").and_then(Value::as_str);
+    let kind = match kind {
+        Some(kind) => kind,
+        None if schema.contains_key("properties") => "object",
+        None if schema.contains_key("items") => "array",
+        None => "any",
+    };
+    Ok(match kind {
+        "string" => match format {
+            Some("binary") => Shape::Binary,
+            _ => Shape::String {
+                values: schema
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .map(|values| {
+                        values
+                            .iter()
+                            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            },
+        },
+        "integer" => match format {
+            Some("int32") => Shape::Integer { bits: 32 },
+            Some("int64") | None => Shape::Integer { bits: 64 },
+            Some(other) => {
+                return Err(ctx.error(field, format!("unknown integer format {other:?}")));
+            }
+        },
+        "number" => match format {
+            Some("float") => Shape::Number { bits: 32 },
+            Some("double") | None => Shape::Number { bits: 64 },
+            Some(other) => return Err(ctx.error(field, format!("unknown number format {other:?}"))),
+        },
+        "boolean" => Shape::Boolean,
+        "any" => Shape::Any,
+        "array" => {
+            let items = schema
+                .get("items")
+                .ok_or_else(|| ctx.error(field, "an array needs items"))?;
+            Shape::Array(Box::new(parse_shape(
+                ctx,
+                &format!("{field}.items"),
+                items,
+                seen,
+            )?))
+        }
+        "object" => match (schema.get("properties"), schema.get("additionalProperties")) {
+            (Some(properties), _) => {
+                let properties = properties
+                    .as_object()
+                    .ok_or_else(|| ctx.error(field, "properties must be an object"))?;
+                let mut fields = Vec::with_capacity(properties.len());
+                for (name, property) in properties {
+                    let shape = parse_shape(ctx, &format!("{field}.{name}"), property, seen)?;
+                    fields.push(Field {
+                        name: name.clone(),
+                        required: flag(property, "required"),
+                        deprecated: flag(property, "deprecated"),
+                        shape,
+                    });
+                }
+                Shape::Object(fields)
+            }
+            (None, Some(Value::Object(values))) => Shape::Map(Box::new(parse_shape(
+                ctx,
+                &format!("{field}.additionalProperties"),
+                &Value::Object(values.clone()),
+                seen,
+            )?)),
+            (None, Some(Value::Bool(true))) | (None, None) => Shape::Map(Box::new(Shape::Any)),
+            (None, Some(other)) => {
+                return Err(ctx.error(field, format!("unsupported additionalProperties {other}")));
+            }
+        },
+        other => return Err(ctx.error(field, format!("unknown type {other:?}"))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(name: &str) -> String {
+        let path = format!(
+            "{}/../../shared/api-docs/{name}/api-docs.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e} (CI keeps ../shared beside the repository)"))
+    }
+
+    #[test]
+    fn parses_every_reference_product() {
+        let sts = parse_product(&shared("sts-2015-04-01")).expect("sts");
+        assert_eq!(
+            (sts.code.as_str(), sts.version.as_str(), sts.style),
+            ("Sts", "2015-04-01", Style::Rpc)
+        );
+        let names: Vec<&str> = sts.operations.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "AssumeRole",
+                "AssumeRoleWithOIDC",
+                "AssumeRoleWithSAML",
+                "GetCallerIdentity"
+            ]
+        );
+        let auth: Vec<Auth> = sts.operations.iter().map(|o| o.auth).collect();
+        assert_eq!(
+            auth,
+            [
+                Auth::AccessKey,
+                Auth::Anonymous,
+                Auth::Anonymous,
+                Auth::AccessKey
+            ]
+        );
+        assert_eq!(
+            sts.endpoints.get("cn-hangzhou").map(String::as_str),
+            Some("sts.cn-hangzhou.aliyuncs.com")
+        );
+        let assume = &sts.operations[0];
+        assert_eq!(assume.method, "POST");
+        let role_arn = assume
+            .params
+            .iter()
+            .find(|p| p.name == "RoleArn")
+            .expect("RoleArn");
+        assert!(role_arn.required && role_arn.location == Location::Query);
+        let duration = assume
+            .params
+            .iter()
+            .find(|p| p.name == "DurationSeconds")
+            .expect("DurationSeconds");
+        assert_eq!(duration.shape, Shape::Integer { bits: 64 });
+        let Some(Shape::Object(fields)) = &assume.response else {
+            panic!("object response")
+        };
+        assert!(
+            fields
+                .iter()
+                .any(|f| f.name == "Credentials" && matches!(f.shape, Shape::Object(_)))
+        );
+
+        let ecs = parse_product(&shared("ecs-2014-05-26")).expect("full ECS");
+        assert_eq!(ecs.operations.len(), 347);
+        let styles: std::collections::BTreeSet<String> = ecs
+            .operations
+            .iter()
+            .flat_map(|o| o.params.iter().map(|p| format!("{:?}", p.style)))
+            .collect();
+        assert!(
+            styles.contains("RepeatList") && styles.contains("Flat") && styles.contains("Json")
+        );
+        let subset = parse_product(&shared("ecs-2014-05-26-subset")).expect("ECS subset");
+        assert_eq!(subset.operations.len(), 7);
+
+        let cs = parse_product(&shared("cs-2015-12-15")).expect("CS");
+        assert_eq!((cs.style, cs.operations.len()), (Style::Roa, 117));
+        let detail = cs
+            .operations
+            .iter()
+            .find(|o| o.name == "DescribeClusterDetail")
+            .expect("op");
+        assert_eq!(
+            (detail.method.as_str(), detail.path.as_str()),
+            ("GET", "/clusters/{ClusterId}")
+        );
+        let create = cs
+            .operations
+            .iter()
+            .find(|o| o.name == "CreateCluster")
+            .expect("op");
+        let body = create
+            .params
+            .iter()
+            .find(|p| p.location == Location::Body)
+            .expect("body");
+        assert_eq!(body.style, ParamStyle::Json);
+        assert!(
+            matches!(body.shape, Shape::Object(_)),
+            "$refs resolved inside the body"
+        );
+    }
+
+    fn minimal(api: &str) -> String {
+        format!(
+            r#"{{"info":{{"style":"RPC","product":"Test","version":"2020-01-01"}},"endpoints":[],"apis":{{"Op":{api}}}}}"#
+        )
+    }
+
+    #[test]
+    fn unknown_constructs_name_the_api_and_field() {
+        let cases = [
+            (
+                r#"{"methods":["post"],"parameters":[{"name":"A","in":"query","schema":{"type":"integer","format":"int16"}}]}"#,
+                "parameter A.schema",
+                "int16",
+            ),
+            (
+                r#"{"methods":["post"],"parameters":[{"name":"B","in":"cookie","schema":{"type":"string"}}]}"#,
+                "parameter B",
+                "cookie",
+            ),
+            (
+                r#"{"methods":["post"],"parameters":[{"name":"C","in":"query","style":"matrix","schema":{"type":"string"}}]}"#,
+                "parameter C",
+                "matrix",
+            ),
+            (
+                r#"{"methods":["post"],"security":[{"Kerberos":[]}]}"#,
+                "security[0]",
+                "Kerberos",
+            ),
+            (r#"{"methods":["fetch"]}"#, "methods", "FETCH"),
+            (
+                r#"{"methods":["post"],"parameters":[{"name":"D","in":"query","schema":{"type":"tuple"}}]}"#,
+                "parameter D.schema",
+                "tuple",
+            ),
+            (
+                r##"{"methods":["post"],"parameters":[{"name":"E","in":"query","schema":{"$ref":"#/components/schemas/nope"}}]}"##,
+                "parameter E.schema",
+                "missing schema nope",
+            ),
+        ];
+        for (api, field, needle) in cases {
+            let err = parse_product(&minimal(api)).expect_err(api);
+            assert_eq!(err.api.as_deref(), Some("Op"), "{err}");
+            assert_eq!(err.field, field, "{err}");
+            assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn recursive_references_are_refused() {
+        let doc = r##"{"info":{"style":"RPC","product":"T","version":"1"},"components":{"schemas":{"node":{"type":"object","properties":{"child":{"$ref":"#/components/schemas/node"}}}}},"apis":{"Op":{"methods":["get"],"parameters":[{"name":"N","in":"query","schema":{"$ref":"#/components/schemas/node"}}]}}}"##;
+        let err = parse_product(doc).expect_err("cycle");
+        assert!(err.message.contains("recursive schema node"), "{err}");
+    }
+}
