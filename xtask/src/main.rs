@@ -21,6 +21,22 @@ fn usage() -> String {
     text
 }
 
+fn finish(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(report) => {
+            #[allow(clippy::print_stdout)]
+            {
+                print!("{report}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let command = std::env::args().nth(1);
     match command.as_deref() {
@@ -52,8 +68,18 @@ fn main() -> ExitCode {
             }
         }
         Some("codegen") => {
-            eprintln!("cargo xtask codegen: not implemented yet");
-            ExitCode::FAILURE
+            let check = std::env::args().skip(2).any(|a| a == "--check");
+            finish(codegen::run(check))
+        }
+        Some("import-spec") => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            match args.as_slice() {
+                [source, dest] => finish(codegen::facts::import(source, dest)),
+                _ => {
+                    eprintln!("usage: cargo xtask import-spec <source api-docs.json> <dest>");
+                    ExitCode::from(2)
+                }
+            }
         }
         Some(other) => {
             eprintln!("unknown command `{other}`\n\n{}", usage());

@@ -285,6 +285,14 @@ impl Request {
         Ok(self)
     }
 
+    /// [`query_json`](Self::query_json) into the form body.
+    pub fn form_json(&mut self, name: &str, value: &impl Serialize) -> Result<&mut Self, Error> {
+        let text = serde_json::to_string(value)
+            .map_err(|e| Error::construction(format!("{name} cannot be serialised: {e}")))?;
+        self.form.push((name.to_owned(), text));
+        Ok(self)
+    }
+
     /// The query parameters.
     pub fn query_params(&self) -> &[(String, String)] {
         &self.query
