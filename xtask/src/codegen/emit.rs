@@ -148,13 +148,13 @@ fn describe(
     if deprecated {
         text.push_str("; deprecated");
     }
-    if let Shape::String { values } = shape {
-        if !values.is_empty() {
-            let listed: Vec<String> = values.iter().take(12).map(|v| format!("`{v}`")).collect();
-            let _ = write!(text, "; one of {}", listed.join(", "));
-            if values.len() > 12 {
-                text.push_str(", …");
-            }
+    if let Shape::String { values } = shape
+        && !values.is_empty()
+    {
+        let listed: Vec<String> = values.iter().take(12).map(|v| format!("`{v}`")).collect();
+        let _ = write!(text, "; one of {}", listed.join(", "));
+        if values.len() > 12 {
+            text.push_str(", …");
         }
     }
     text.push('.');
@@ -382,7 +382,7 @@ fn emit_operation(
     }
     requests.push_str("}\n\n");
 
-    let _ = write!(requests, "impl {request_name} {{\n");
+    let _ = writeln!(requests, "impl {request_name} {{");
     let args: Vec<String> = required
         .iter()
         .map(|(_, ident, ty)| format!("{ident}: {}", setter(ty).0))
