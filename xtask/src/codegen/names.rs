@@ -82,6 +82,10 @@ pub(crate) fn screaming(name: &str) -> String {
 /// Whether a field holds a secret and must be redacted in `Debug`.
 pub(crate) fn is_secret(name: &str) -> bool {
     let lower = name.to_ascii_lowercase().replace(['_', '-', '.'], "");
+    // Pagination cursors are not secrets.
+    if lower == "nexttoken" {
+        return false;
+    }
     lower.ends_with("secret")
         || lower.ends_with("token")
         || lower.contains("password")
@@ -112,5 +116,6 @@ mod tests {
             is_secret("AccessKeySecret") && is_secret("SecurityToken") && is_secret("OIDCToken")
         );
         assert!(is_secret("SAMLAssertion") && is_secret("login_password") && !is_secret("RoleArn"));
+        assert!(!is_secret("NextToken"));
     }
 }

@@ -1,0 +1,109 @@
+//! The generated ECS client over loopback against acs-testkit: repeatList parameters and nested
+//! response arrays round-trip.
+
+use acs_core::{ClientConfig, Protocol, SignatureVersion, StaticCredentialsProvider};
+use acs_ecs::Client;
+use acs_ecs::model::{
+    DescribeInstancesRequest, DescribeInstancesRequestTagItem, StopInstanceRequest,
+};
+use acs_signer::Credentials;
+use acs_testkit::{Reply, TestServer, Verdict};
+
+fn client(server: &TestServer, version: SignatureVersion) -> Client {
+    let config = ClientConfig::builder()
+        .endpoint(server.endpoint())
+        .protocol(Protocol::Http)
+        .signature_version(version)
+        .credentials_provider(StaticCredentialsProvider::new(
+            Credentials::new("LTAI5tEcs", "ecs-secret").expect("valid"),
+        ))
+        .build()
+        .expect("config");
+    Client::new(config).expect("client")
+}
+
+#[tokio::test]
+async fn describe_instances_round_trips_lists_both_ways() {
+    let server = TestServer::start().await.expect("server");
+    server.add_access_key("LTAI5tEcs", "ecs-secret");
+    server.set_reply(
+        "DescribeInstances",
+        Reply::success(serde_json::json!({
+            "TotalCount": 2, "PageNumber": 1, "PageSize": 10,
+            "Instances": {"Instance": [
+                {"InstanceId": "i-1", "Status": "Running", "Cpu": 2,
+                 "Tags": {"Tag": [{"TagKey": "env", "TagValue": "prod"}]},
+                 "VpcAttributes": {"PrivateIpAddress": {"IpAddress": ["10.0.0.1", "10.0.0.2"]}}},
+                {"InstanceId": "i-2", "Status": "Stopped"}
+            ]}
+        })),
+    );
+    for version in [SignatureVersion::V3, SignatureVersion::Legacy] {
+        let ecs = client(&server, version);
+        let request = DescribeInstancesRequest::new("cn-hangzhou")
+            .instance_ids(r#"["i-1","i-2"]"#)
+            .page_size(10)
+            .tag(vec![
+                DescribeInstancesRequestTagItem::new()
+                    .key("env")
+                    .value("prod"),
+                DescribeInstancesRequestTagItem::new()
+                    .key("team")
+                    .value("a b"),
+            ])
+            .ipv6_address(vec!["2001:db8::1".to_string()]);
+        let response = ecs.describe_instances(&request).await.expect("ok");
+        let instances = response
+            .instances
+            .and_then(|i| i.instance)
+            .expect("instances");
+        assert_eq!(instances.len(), 2);
+        assert_eq!(instances[0].instance_id.as_deref(), Some("i-1"));
+        assert_eq!(instances[0].cpu, Some(2));
+        let tags = instances[0]
+            .tags
+            .as_ref()
+            .and_then(|t| t.tag.as_ref())
+            .expect("tags");
+        assert_eq!(tags[0].tag_value.as_deref(), Some("prod"));
+        let ips = instances[0]
+            .vpc_attributes
+            .as_ref()
+            .and_then(|v| v.private_ip_address.as_ref())
+            .and_then(|p| p.ip_address.clone())
+            .expect("ips");
+        assert_eq!(ips, ["10.0.0.1", "10.0.0.2"]);
+    }
+    for recorded in server.requests() {
+        assert_eq!(recorded.verdict, Verdict::Accepted);
+        let params: Vec<(String, String)> = recorded
+            .query
+            .iter()
+            .chain(recorded.form.iter())
+            .cloned()
+            .collect();
+        let has = |k: &str, v: &str| params.contains(&(k.to_string(), v.to_string()));
+        assert!(has("RegionId", "cn-hangzhou") && has("PageSize", "10"));
+        assert!(has("Tag.1.Key", "env") && has("Tag.1.Value", "prod"));
+        assert!(has("Tag.2.Key", "team") && has("Tag.2.Value", "a b"));
+        assert!(has("Ipv6Address.1", "2001:db8::1"));
+        assert!(has("InstanceIds", r#"["i-1","i-2"]"#));
+    }
+}
+
+#[tokio::test]
+async fn operations_without_lists_work_too() {
+    let server = TestServer::start().await.expect("server");
+    server.add_access_key("LTAI5tEcs", "ecs-secret");
+    server.set_reply("StopInstance", Reply::success(serde_json::json!({})));
+    client(&server, SignatureVersion::V3)
+        .stop_instance(&StopInstanceRequest::new("i-1").force_stop(true))
+        .await
+        .expect("stopped");
+    let recorded = &server.requests()[0];
+    assert!(
+        recorded
+            .query
+            .contains(&("ForceStop".to_string(), "true".to_string()))
+    );
+}
