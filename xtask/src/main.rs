@@ -71,6 +71,16 @@ fn main() -> ExitCode {
             let check = std::env::args().skip(2).any(|a| a == "--check");
             finish(codegen::run(check))
         }
+        Some("codegen-probe") => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            match args.as_slice() {
+                [spec, out] => finish(codegen::probe(spec, out)),
+                _ => {
+                    eprintln!("usage: cargo xtask codegen-probe <api-docs.json> <output dir>");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Some("import-spec") => {
             let args: Vec<String> = std::env::args().skip(2).collect();
             match args.as_slice() {

@@ -391,8 +391,11 @@ fn emit_operation(
         .iter()
         .map(|(p, ident, ty)| {
             if p.required {
-                let conv = if ty == "String" { ".into()" } else { "" };
-                format!("{ident}: {ident}{conv}")
+                if ty == "String" {
+                    format!("{ident}: {ident}.into()")
+                } else {
+                    ident.clone()
+                }
             } else {
                 format!("{ident}: None")
             }
@@ -406,11 +409,11 @@ fn emit_operation(
     );
     for (param, ident, ty) in fields.iter().filter(|(p, _, _)| !p.required) {
         let (arg, store) = setter(ty);
-        let method = ident.trim_start_matches("r#");
-        let method = if method == "new" {
+        // Raw identifiers (`r#type`) are valid method names; `new` is taken.
+        let method = if ident == "new" {
             "set_new".to_owned()
         } else {
-            method.to_owned()
+            ident.clone()
         };
         let _ = write!(
             requests,
@@ -512,6 +515,8 @@ fn emit_operation(
     // The response model and the client method.
     let method = snake(name);
     let call = format!("self.inner.call(&operations::{constant}, &request.to_request()?).await?");
+    let call_raw =
+        format!("self.inner.call(&operations::{constant}, &request.to_request()?).await");
     match &op.response {
         Some(Shape::Object(fields)) => {
             let response = types.object(
@@ -528,7 +533,7 @@ fn emit_operation(
         _ => {
             let _ = write!(
                 methods,
-                "/// Calls `{name}` and returns the raw response.{deprecated}\npub async fn {method}(&self, request: &{request_name}) -> Result<acs_core::Response, Error> {{\n    Ok({call})\n}}\n\n"
+                "/// Calls `{name}` and returns the raw response.{deprecated}\npub async fn {method}(&self, request: &{request_name}) -> Result<acs_core::Response, Error> {{\n    {call_raw}\n}}\n\n"
             );
         }
     }
@@ -577,8 +582,11 @@ fn emit_struct(out: &mut String, s: &Struct) {
         );
         for f in &s.fields {
             let (arg, store) = setter(&f.ty);
-            let method = f.ident.trim_start_matches("r#");
-            let method = if method == "new" { "set_new" } else { method };
+            let method = if f.ident == "new" {
+                "set_new"
+            } else {
+                f.ident.as_str()
+            };
             let _ = write!(
                 out,
                 "    /// Sets `{}`.\n    pub fn {method}(mut self, value: {arg}) -> Self {{\n        self.{} = Some({store});\n        self\n    }}\n\n",
