@@ -11,6 +11,7 @@ use crate::operations;
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: acs_core::Client,
+    format: ResponseFormat,
 }
 
 impl Client {
@@ -18,7 +19,15 @@ impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         Ok(Self {
             inner: acs_core::Client::new(config, &crate::endpoints::rules())?,
+            format: ResponseFormat::Json,
         })
+    }
+
+    /// The same client asking for responses in `format` (JSON by default; XML is what RPC
+    /// APIs send for `Format=XML`).
+    pub fn with_response_format(mut self, format: ResponseFormat) -> Self {
+        self.format = format;
+        self
     }
 
     /// The underlying acs-core client.
@@ -33,11 +42,11 @@ impl Client {
     ) -> Result<DescribeInstanceStatusResponse, Error> {
         self.inner
             .call(
-                &operations::DESCRIBE_INSTANCE_STATUS,
+                &operations::DESCRIBE_INSTANCE_STATUS.with_response(self.format),
                 &request.to_request()?,
             )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 
     /// Calls `DescribeInstances`.
@@ -46,9 +55,12 @@ impl Client {
         request: &DescribeInstancesRequest,
     ) -> Result<DescribeInstancesResponse, Error> {
         self.inner
-            .call(&operations::DESCRIBE_INSTANCES, &request.to_request()?)
+            .call(
+                &operations::DESCRIBE_INSTANCES.with_response(self.format),
+                &request.to_request()?,
+            )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 
     /// Calls `DescribeRegions`.
@@ -57,9 +69,12 @@ impl Client {
         request: &DescribeRegionsRequest,
     ) -> Result<DescribeRegionsResponse, Error> {
         self.inner
-            .call(&operations::DESCRIBE_REGIONS, &request.to_request()?)
+            .call(
+                &operations::DESCRIBE_REGIONS.with_response(self.format),
+                &request.to_request()?,
+            )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 
     /// Calls `DescribeTags`.
@@ -68,9 +83,12 @@ impl Client {
         request: &DescribeTagsRequest,
     ) -> Result<DescribeTagsResponse, Error> {
         self.inner
-            .call(&operations::DESCRIBE_TAGS, &request.to_request()?)
+            .call(
+                &operations::DESCRIBE_TAGS.with_response(self.format),
+                &request.to_request()?,
+            )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 
     /// Calls `DescribeZones`.
@@ -79,9 +97,12 @@ impl Client {
         request: &DescribeZonesRequest,
     ) -> Result<DescribeZonesResponse, Error> {
         self.inner
-            .call(&operations::DESCRIBE_ZONES, &request.to_request()?)
+            .call(
+                &operations::DESCRIBE_ZONES.with_response(self.format),
+                &request.to_request()?,
+            )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 
     /// Calls `StartInstance`.
@@ -90,9 +111,12 @@ impl Client {
         request: &StartInstanceRequest,
     ) -> Result<StartInstanceResponse, Error> {
         self.inner
-            .call(&operations::START_INSTANCE, &request.to_request()?)
+            .call(
+                &operations::START_INSTANCE.with_response(self.format),
+                &request.to_request()?,
+            )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 
     /// Calls `StopInstance`.
@@ -101,8 +125,11 @@ impl Client {
         request: &StopInstanceRequest,
     ) -> Result<StopInstanceResponse, Error> {
         self.inner
-            .call(&operations::STOP_INSTANCE, &request.to_request()?)
+            .call(
+                &operations::STOP_INSTANCE.with_response(self.format),
+                &request.to_request()?,
+            )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 }

@@ -11,6 +11,7 @@ use crate::operations;
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: acs_core::Client,
+    format: ResponseFormat,
 }
 
 impl Client {
@@ -18,7 +19,15 @@ impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         Ok(Self {
             inner: acs_core::Client::new(config, &crate::endpoints::rules())?,
+            format: ResponseFormat::Json,
         })
+    }
+
+    /// The same client asking for responses in `format` (JSON by default; XML is what RPC
+    /// APIs send for `Format=XML`).
+    pub fn with_response_format(mut self, format: ResponseFormat) -> Self {
+        self.format = format;
+        self
     }
 
     /// The underlying acs-core client.
@@ -32,9 +41,12 @@ impl Client {
         request: &AssumeRoleRequest,
     ) -> Result<AssumeRoleResponse, Error> {
         self.inner
-            .call(&operations::ASSUME_ROLE, &request.to_request()?)
+            .call(
+                &operations::ASSUME_ROLE.with_response(self.format),
+                &request.to_request()?,
+            )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 
     /// Calls `AssumeRoleWithOIDC`.
@@ -43,9 +55,12 @@ impl Client {
         request: &AssumeRoleWithOidcRequest,
     ) -> Result<AssumeRoleWithOidcResponse, Error> {
         self.inner
-            .call(&operations::ASSUME_ROLE_WITH_OIDC, &request.to_request()?)
+            .call(
+                &operations::ASSUME_ROLE_WITH_OIDC.with_response(self.format),
+                &request.to_request()?,
+            )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 
     /// Calls `AssumeRoleWithSAML`.
@@ -54,9 +69,12 @@ impl Client {
         request: &AssumeRoleWithSamlRequest,
     ) -> Result<AssumeRoleWithSamlResponse, Error> {
         self.inner
-            .call(&operations::ASSUME_ROLE_WITH_SAML, &request.to_request()?)
+            .call(
+                &operations::ASSUME_ROLE_WITH_SAML.with_response(self.format),
+                &request.to_request()?,
+            )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 
     /// Calls `GetCallerIdentity`.
@@ -65,8 +83,11 @@ impl Client {
         request: &GetCallerIdentityRequest,
     ) -> Result<GetCallerIdentityResponse, Error> {
         self.inner
-            .call(&operations::GET_CALLER_IDENTITY, &request.to_request()?)
+            .call(
+                &operations::GET_CALLER_IDENTITY.with_response(self.format),
+                &request.to_request()?,
+            )
             .await?
-            .decode(ResponseFormat::Json)
+            .decode(self.format)
     }
 }

@@ -160,3 +160,133 @@ async fn service_errors_surface_with_code_message_request_id_and_recommend() {
     assert_eq!(service.code, "InvalidParameter.DurationSeconds");
     assert!(service.request_id.is_some() && service.recommend.is_some());
 }
+
+mod emulated {
+    use super::*;
+    use acs_core::ResponseFormat;
+
+    const ACCOUNT: &str = "1234567890123456";
+
+    fn temporary(response: &acs_sts::model::AssumeRoleResponse) -> Credentials {
+        let creds = response.credentials.clone().expect("credentials");
+        Credentials::new(
+            creds.access_key_id.unwrap_or_default(),
+            creds.access_key_secret.unwrap_or_default(),
+        )
+        .and_then(|c| c.with_security_token(creds.security_token.unwrap_or_default()))
+        .expect("valid")
+    }
+
+    #[tokio::test]
+    async fn a_ram_user_assumes_a_role_and_the_role_calls_sts() {
+        let server = TestServer::start().await.expect("server");
+        server.enable_sts();
+        server.add_ram_user(ACCOUNT, "alice", "LTAI5tAlice", "alice-secret");
+        for format in [ResponseFormat::Json, ResponseFormat::Xml] {
+            for version in [SignatureVersion::V3, SignatureVersion::Legacy] {
+                let alice = Credentials::new("LTAI5tAlice", "alice-secret").expect("valid");
+                let sts = Client::new(config(&server, alice, version))
+                    .expect("client")
+                    .with_response_format(format);
+                let me = sts
+                    .get_caller_identity(&GetCallerIdentityRequest::new())
+                    .await
+                    .expect("identity");
+                assert_eq!(
+                    me.identity_type.as_deref(),
+                    Some("RAMUser"),
+                    "{format:?} {version:?}"
+                );
+                assert_eq!(
+                    me.arn.as_deref(),
+                    Some("acs:ram::1234567890123456:user/alice")
+                );
+
+                let role = format!("acs:ram::{ACCOUNT}:role/reader");
+                let assumed = sts
+                    .assume_role(&AssumeRoleRequest::new(role, "build-42").duration_seconds(900))
+                    .await
+                    .expect("assumed");
+                let key_id = assumed
+                    .credentials
+                    .as_ref()
+                    .and_then(|c| c.access_key_id.clone())
+                    .unwrap_or_default();
+                assert!(key_id.starts_with("STS."), "{key_id}");
+                let expiration = assumed
+                    .credentials
+                    .as_ref()
+                    .and_then(|c| c.expiration.clone())
+                    .unwrap_or_default();
+                assert_eq!(expiration.len(), 20, "{expiration}");
+
+                let sts = Client::new(config(&server, temporary(&assumed), version))
+                    .expect("client")
+                    .with_response_format(format);
+                let who = sts
+                    .get_caller_identity(&GetCallerIdentityRequest::new())
+                    .await
+                    .expect("identity");
+                assert_eq!(who.identity_type.as_deref(), Some("AssumedRoleUser"));
+                assert_eq!(
+                    who.arn.as_deref(),
+                    Some("acs:ram::1234567890123456:assumed-role/reader/build-42")
+                );
+                assert_eq!(who.account_id.as_deref(), Some(ACCOUNT));
+            }
+        }
+        assert!(
+            server
+                .requests()
+                .iter()
+                .all(|r| r.verdict == Verdict::Accepted)
+        );
+    }
+
+    #[tokio::test]
+    async fn duration_and_required_parameters_are_validated() {
+        let server = TestServer::start().await.expect("server");
+        server.enable_sts();
+        server.add_ram_user(ACCOUNT, "alice", "LTAI5tAlice", "alice-secret");
+        let alice = Credentials::new("LTAI5tAlice", "alice-secret").expect("valid");
+        let sts = Client::new(config(&server, alice, SignatureVersion::V3)).expect("client");
+        for (duration, ok) in [(899, false), (900, true), (43200, true), (43201, false)] {
+            let result = sts
+                .assume_role(
+                    &AssumeRoleRequest::new(format!("acs:ram::{ACCOUNT}:role/r"), "s")
+                        .duration_seconds(duration),
+                )
+                .await;
+            match result {
+                Ok(_) => assert!(ok, "{duration}"),
+                Err(err) => {
+                    assert!(!ok, "{duration}: {err}");
+                    assert_eq!(err.code(), Some("InvalidParameter.DurationSeconds"));
+                }
+            }
+        }
+        let incomplete = AssumeRoleWithOidcRequest::new("session")
+            .role_arn(format!("acs:ram::{ACCOUNT}:role/pod"));
+        let err = sts
+            .assume_role_with_oidc(&incomplete)
+            .await
+            .expect_err("missing parameters");
+        assert_eq!(err.code(), Some("MissingParameter"));
+        let complete = incomplete
+            .oidc_provider_arn(format!("acs:ram::{ACCOUNT}:oidc-provider/ack"))
+            .oidc_token("eyJ.token.sig");
+        let issued = sts.assume_role_with_oidc(&complete).await.expect("issued");
+        assert!(
+            issued
+                .credentials
+                .and_then(|c| c.access_key_id)
+                .is_some_and(|id| id.starts_with("STS."))
+        );
+        let oidc: Vec<_> = server
+            .requests()
+            .into_iter()
+            .filter(|r| r.action == "AssumeRoleWithOIDC")
+            .collect();
+        assert!(oidc.iter().all(|r| r.scheme == Scheme::Unsigned));
+    }
+}

@@ -9,8 +9,10 @@
 mod decode;
 mod reply;
 mod server;
+mod sts;
 mod verify;
 
 pub use reply::{Fault, Reply};
 pub use server::{RecordedRequest, TestServer, Verdict};
+pub use sts::Identity;
 pub use verify::Scheme;

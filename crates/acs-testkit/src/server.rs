@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::reply::{Fault, Reply};
+use crate::sts::Identity;
 use crate::verify::{Key, Received, Rejection, Scheme, decode_path, verify};
 
 /// What the server decided about one request.
@@ -64,6 +65,8 @@ struct State {
     clock_offset_secs: i64,
     nonces: HashSet<String>,
     accept_replays: bool,
+    sts: bool,
+    issued: u64,
     log: Vec<RecordedRequest>,
 }
 
@@ -183,6 +186,7 @@ impl TestServer {
             Key {
                 secret: secret.into(),
                 token: None,
+                identity: None,
             },
         );
     }
@@ -199,8 +203,47 @@ impl TestServer {
             Key {
                 secret: secret.into(),
                 token: Some(token.into()),
+                identity: None,
             },
         );
+    }
+
+    /// Accepts requests signed with a RAM user's key; `GetCallerIdentity` answers as that user.
+    pub fn add_ram_user(
+        &self,
+        account_id: impl Into<String>,
+        user_name: impl Into<String>,
+        access_key_id: impl Into<String>,
+        secret: impl Into<String>,
+    ) {
+        let account_id = account_id.into();
+        let user_name = user_name.into();
+        let user_id = format!("2{:017}", user_name.len() * 7919 + account_id.len());
+        self.shared.state().keys.insert(
+            access_key_id.into(),
+            Key {
+                secret: secret.into(),
+                token: None,
+                identity: Some(Identity::RamUser {
+                    account_id,
+                    user_name,
+                    user_id,
+                }),
+            },
+        );
+    }
+
+    /// Turns on the STS emulation: `AssumeRole`, `AssumeRoleWithOIDC` and `AssumeRoleWithSAML`
+    /// check their parameters (required ones, `RoleArn` form, `DurationSeconds` in 900..=43200)
+    /// and issue temporary credentials (`STS.`-prefixed key id, secret, token, `Expiration` =
+    /// now + `DurationSeconds`) that the server then accepts; `GetCallerIdentity` answers who
+    /// signed the request. The OIDC and SAML actions are accepted unsigned. Scripted replies
+    /// still take precedence.
+    pub fn enable_sts(&self) {
+        let mut state = self.shared.state();
+        state.sts = true;
+        state.anonymous.insert("AssumeRoleWithOIDC".into());
+        state.anonymous.insert("AssumeRoleWithSAML".into());
     }
 
     /// Accepts requests carrying this bearer token.
@@ -380,6 +423,14 @@ async fn handle(
         let mut state = shared.state();
         let queued = state.queued.get_mut(&action).and_then(VecDeque::pop_front);
         queued.or_else(|| state.defaults.get(&action).cloned())
+    };
+    let reply = match reply {
+        Some(reply) => Some(reply),
+        None if shared.state().sts => {
+            let caller = verified.as_ref().and_then(|v| v.access_key_id.clone());
+            sts_reply(&shared, &action, &received, caller.as_deref(), server_now)
+        }
+        None => None,
     };
     match reply.unwrap_or_else(|| Reply::success(serde_json::json!({}))) {
         Reply::Success(body) => Ok(render_success(&action, body, &request_id, &date, xml)),
@@ -566,4 +617,50 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// The STS emulation's answer to `action`, when it handles it.
+fn sts_reply(
+    shared: &Shared,
+    action: &str,
+    received: &Received,
+    caller: Option<&str>,
+    now: SystemTime,
+) -> Option<Reply> {
+    match action {
+        "AssumeRole" | "AssumeRoleWithOIDC" | "AssumeRoleWithSAML" => {
+            let mut params = received.query.clone();
+            params.extend(received.form());
+            let counter = {
+                let mut state = shared.state();
+                state.issued += 1;
+                state.issued
+            };
+            Some(
+                match crate::sts::assume_role(action, &params, now, counter) {
+                    Ok(issued) => {
+                        shared.state().keys.insert(
+                            issued.access_key_id,
+                            Key {
+                                secret: issued.secret,
+                                token: Some(issued.token),
+                                identity: Some(issued.identity),
+                            },
+                        );
+                        issued.reply
+                    }
+                    Err(reply) => reply,
+                },
+            )
+        }
+        "GetCallerIdentity" => {
+            let identity =
+                caller.and_then(|id| shared.state().keys.get(id).and_then(|k| k.identity.clone()));
+            let identity = identity.unwrap_or_else(|| Identity::Account {
+                account_id: "1234567890123456".into(),
+            });
+            Some(Reply::success(identity.caller_identity()))
+        }
+        _ => None,
+    }
 }

@@ -11,6 +11,7 @@ use crate::decode::{parse_pairs, percent_decode};
 pub(crate) struct Key {
     pub(crate) secret: String,
     pub(crate) token: Option<String>,
+    pub(crate) identity: Option<crate::sts::Identity>,
 }
 
 /// A request as received, decoded.

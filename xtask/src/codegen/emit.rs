@@ -222,11 +222,15 @@ pub(crate) fn emit(product: &Product, crate_name: &str) -> Vec<(String, String)>
         client,
         "//! The {code} client.\n\nuse acs_core::{{ClientConfig, Error, ResponseFormat}};\n\nuse crate::model::*;\nuse crate::operations;\n\n\
          /// A client for {code} {version}: one method per API. Cheap to clone.\n\
-         #[derive(Clone, Debug)]\npub struct Client {{\n    inner: acs_core::Client,\n}}\n\n\
+         #[derive(Clone, Debug)]\npub struct Client {{\n    inner: acs_core::Client,\n    format: ResponseFormat,\n}}\n\n\
          impl Client {{\n\
          /// A client for the endpoint the configuration's region (or explicit endpoint) selects.\n\
          pub fn new(config: ClientConfig) -> Result<Self, Error> {{\n\
-         Ok(Self {{ inner: acs_core::Client::new(config, &crate::endpoints::rules())? }})\n}}\n\n\
+         Ok(Self {{ inner: acs_core::Client::new(config, &crate::endpoints::rules())?, format: ResponseFormat::Json }})\n}}\n\n\
+         /// The same client asking for responses in `format` (JSON by default; XML is what RPC\n\
+         /// APIs send for `Format=XML`).\n\
+         pub fn with_response_format(mut self, format: ResponseFormat) -> Self {{\n\
+         self.format = format;\nself\n}}\n\n\
          /// The underlying acs-core client.\npub fn core(&self) -> &acs_core::Client {{\n&self.inner\n}}\n\n{client_methods}}}\n",
         version = product.version,
     );
@@ -514,9 +518,12 @@ fn emit_operation(
 
     // The response model and the client method.
     let method = snake(name);
-    let call = format!("self.inner.call(&operations::{constant}, &request.to_request()?).await?");
-    let call_raw =
-        format!("self.inner.call(&operations::{constant}, &request.to_request()?).await");
+    let call = format!(
+        "self.inner.call(&operations::{constant}.with_response(self.format), &request.to_request()?).await?"
+    );
+    let call_raw = format!(
+        "self.inner.call(&operations::{constant}.with_response(self.format), &request.to_request()?).await"
+    );
     match &op.response {
         Some(Shape::Object(fields)) => {
             let response = types.object(
@@ -527,7 +534,7 @@ fn emit_operation(
             );
             let _ = write!(
                 methods,
-                "/// Calls `{name}`.{deprecated}\npub async fn {method}(&self, request: &{request_name}) -> Result<{response}, Error> {{\n    {call}.decode(ResponseFormat::Json)\n}}\n\n"
+                "/// Calls `{name}`.{deprecated}\npub async fn {method}(&self, request: &{request_name}) -> Result<{response}, Error> {{\n    {call}.decode(self.format)\n}}\n\n"
             );
         }
         _ => {
