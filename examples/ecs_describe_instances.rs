@@ -44,7 +44,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let config = ClientConfig::builder()
             .endpoint(server.endpoint())
             .protocol(Protocol::Http)
-            .credentials_provider(StaticCredentialsProvider::new(Credentials::new("LTAI5tExampleEcs", "example-secret")?))
+            .credentials_provider(StaticCredentialsProvider::new(Credentials::new(
+                "LTAI5tExampleEcs",
+                "example-secret",
+            )?))
             .build()?;
         _emulator = Some(server);
         config
@@ -52,10 +55,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ecs = Client::new(config)?;
     let request = DescribeInstancesRequest::new(region)
         .page_size(10)
-        .tag(vec![DescribeInstancesRequestTagItem::new().key("env").value("prod")]);
+        .tag(vec![
+            DescribeInstancesRequestTagItem::new()
+                .key("env")
+                .value("prod"),
+        ]);
     let response = ecs.describe_instances(&request).await?;
-    let mut report = format!("{} instances tagged env=prod:\n", response.total_count.unwrap_or_default());
-    for instance in response.instances.and_then(|i| i.instance).unwrap_or_default() {
+    let mut report = format!(
+        "{} instances tagged env=prod:\n",
+        response.total_count.unwrap_or_default()
+    );
+    for instance in response
+        .instances
+        .and_then(|i| i.instance)
+        .unwrap_or_default()
+    {
         report.push_str(&format!(
             "  {} {:<8} {} {}\n",
             instance.instance_id.unwrap_or_default(),

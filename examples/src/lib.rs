@@ -18,3 +18,8 @@ pub struct SignerReadme;
 #[cfg(doctest)]
 #[doc = include_str!("../../crates/acs-core/README.md")]
 pub struct CoreReadme;
+
+/// acs-sts's README examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/acs-sts/README.md")]
+pub struct StsReadme;

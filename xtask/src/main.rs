@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`.
 
 mod codegen;
+mod compile_cost;
 
 use std::process::ExitCode;
 
@@ -80,6 +81,13 @@ fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+        Some("compile-cost") => {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default();
+            finish(compile_cost::run(&root))
         }
         Some("import-spec") => {
             let args: Vec<String> = std::env::args().skip(2).collect();
