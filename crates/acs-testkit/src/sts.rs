@@ -141,7 +141,7 @@ pub(crate) fn assume_role(
     let access_key_id = format!("STS.NTestKit{counter:08}");
     let secret = format!("TestKitSecret{counter:08}{}", role_name.len());
     let token = format!("CAIS{}TestKitToken{counter:08}", account_id.len());
-    let expiration = httpless_iso8601(now + Duration::from_secs(duration));
+    let expiration = iso8601(now + Duration::from_secs(duration));
     let body = serde_json::json!({
         "Credentials": {
             "AccessKeyId": access_key_id, "AccessKeySecret": secret,
@@ -166,29 +166,11 @@ pub(crate) fn assume_role(
     })
 }
 
-/// `yyyy-MM-ddTHH:mm:ssZ`.
-fn httpless_iso8601(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = secs / 86_400;
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    let of_day = secs % 86_400;
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        of_day / 3600,
-        of_day / 60 % 60,
-        of_day % 60
-    )
+/// `yyyy-MM-ddTHH:mm:ssZ`, as acs-signer formats signing times.
+fn iso8601(time: SystemTime) -> String {
+    acs_signer::Nonce::new("expiration")
+        .and_then(|nonce| acs_signer::SigningContext::new(time, nonce).iso8601())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
