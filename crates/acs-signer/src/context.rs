@@ -136,6 +136,52 @@ impl SigningContext {
     }
 }
 
+/// Parses `yyyy-MM-ddTHH:mm:ssZ` (UTC), the form Alibaba Cloud uses for timestamps and
+/// credential expirations; `None` for anything else.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// let t = acs_signer::parse_iso8601("2016-02-23T12:46:24Z");
+/// assert_eq!(t, Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_456_231_584)));
+/// assert_eq!(acs_signer::parse_iso8601("2016-02-23 12:46:24"), None);
+/// ```
+pub fn parse_iso8601(text: &str) -> Option<SystemTime> {
+    let b = text.as_bytes();
+    let separators = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'Z'),
+    ];
+    if b.len() != 20 || separators.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| -> Option<u64> {
+        let digits = text.get(r)?;
+        digits
+            .bytes()
+            .all(|d| d.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    if y < 1970 || !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60
+    {
+        return None;
+    }
+    // Days from civil (Howard Hinnant), on the era starting 0000-03-01.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = (era * 146_097 + doe).checked_sub(719_468)?;
+    Some(UNIX_EPOCH + std::time::Duration::from_secs(days * 86_400 + hh * 3600 + mm * 60 + ss))
+}
+
 /// A UTC calendar time, to the second.
 struct Civil {
     year: u32,
@@ -268,6 +314,32 @@ mod tests {
                 .as_deref(),
             Some("1970-01-01T00:00:00Z")
         );
+    }
+
+    #[test]
+    fn parsing_inverts_formatting() {
+        for secs in [
+            0,
+            951_782_400,
+            1_456_231_584,
+            4_107_542_399,
+            253_402_300_799,
+        ] {
+            let formatted = iso8601(at(secs))
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default();
+            assert_eq!(parse_iso8601(&formatted), Some(at(secs)), "{formatted}");
+        }
+        for bad in [
+            "",
+            "2016-02-23T12:46:24",
+            "2016-13-01T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2016-02-23T12:46:2xZ",
+            "+016-02-23T12:46:24Z",
+        ] {
+            assert_eq!(parse_iso8601(bad), None, "{bad}");
+        }
     }
 
     #[test]

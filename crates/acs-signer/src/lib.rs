@@ -57,7 +57,7 @@ pub mod rpc;
 pub mod v3;
 
 pub use algorithm::SignatureAlgorithm;
-pub use context::{Nonce, SigningContext};
+pub use context::{Nonce, SigningContext, parse_iso8601};
 pub use credentials::{BearerToken, Credentials};
 pub use error::{SigningError, SigningErrorKind};
 pub use output::{Entries, SigningOutput};

@@ -1,6 +1,6 @@
 //! Checks a request's signature the way the service does, with acs-signer's canonicalisation.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use acs_signer::{SignableRequest, SignatureAlgorithm, digest, roa, rpc, v3};
 
@@ -253,7 +253,9 @@ fn verify_v3(
     };
     let key = find_key(lookup, id)?;
     check_time(
-        request.header("x-acs-date").and_then(parse_iso8601),
+        request
+            .header("x-acs-date")
+            .and_then(acs_signer::parse_iso8601),
         server_now,
     )?;
     check_token(&key, request.header("x-acs-security-token"))?;
@@ -334,7 +336,9 @@ fn verify_rpc(
     }
     let key = find_key(lookup, &id)?;
     check_time(
-        get("Timestamp").as_deref().and_then(parse_iso8601),
+        get("Timestamp")
+            .as_deref()
+            .and_then(acs_signer::parse_iso8601),
         server_now,
     )?;
     check_token(&key, get("SecurityToken").as_deref())?;
@@ -402,42 +406,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Parses `yyyy-MM-ddTHH:mm:ssZ`.
-pub(crate) fn parse_iso8601(text: &str) -> Option<SystemTime> {
-    let b = text.as_bytes();
-    if b.len() != 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-        || b[19] != b'Z'
-    {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
-    let (y, m, d, hh, mm, ss) = (
-        n(0..4)?,
-        n(5..7)?,
-        n(8..10)?,
-        n(11..13)?,
-        n(14..16)?,
-        n(17..19)?,
-    );
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
-        return None;
-    }
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()?;
-    Some(UNIX_EPOCH + Duration::from_secs(secs))
-}
-
 /// Decodes the raw path once (what the client signed).
 pub(crate) fn decode_path(raw: &str) -> Option<String> {
     percent_decode(raw, false)
@@ -446,12 +414,4 @@ pub(crate) fn decode_path(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso8601() {
-        let t = parse_iso8601("2016-02-23T12:46:24Z");
-        assert_eq!(t, Some(UNIX_EPOCH + Duration::from_secs(1_456_231_584)));
-        assert_eq!(parse_iso8601("2016-02-23 12:46:24Z"), None);
-        assert_eq!(parse_iso8601("2016-13-23T12:46:24Z"), None);
-    }
 }
