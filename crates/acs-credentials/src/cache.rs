@@ -160,10 +160,10 @@ impl<P: ProvideCredentials> CachedProvider<P> {
         if let Some(credentials) = self.fresh(now) {
             return Ok(credentials);
         }
-        if let (Some(after), Some(valid)) = (state.retry_after, self.still_valid(now)) {
-            if now < after {
-                return Ok(valid);
-            }
+        if let (Some(after), Some(valid)) = (state.retry_after, self.still_valid(now))
+            && now < after
+        {
+            return Ok(valid);
         }
         match self.inner.provide_credentials().await {
             Ok(credentials) => {

@@ -410,8 +410,3 @@ fn hex(bytes: &[u8]) -> String {
 pub(crate) fn decode_path(raw: &str) -> Option<String> {
     percent_decode(raw, false)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}
