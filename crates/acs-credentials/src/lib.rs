@@ -1,11 +1,26 @@
-//! Alibaba Cloud credential providers and the cache around them.
+//! Alibaba Cloud credential providers, the default chain, and the cache around them.
 //!
 //! Every provider that fetches credentials which expire is wrapped in one
 //! [`CachedProvider`]: lock-free cache hits, single-flight refresh, jittered refresh ahead of
-//! expiry, and static stability when a refresh fails.
+//! expiry, and static stability when a refresh fails. Configuration is read through an
+//! [`Environment`], so tests use a [`FakeEnvironment`] instead of the machine's.
+//!
+//! Available: environment variables ([`EnvironmentProvider`]), RAM role ARN from any source
+//! ([`RamRoleArnProvider`], so roles chain), OIDC role ([`OidcRoleArnProvider`]), static keys
+//! and STS tokens (acs-core's `StaticCredentialsProvider`), and the [`DefaultChain`] over
+//! them. The CLI and INI profiles, the ECS RAM role and the credentials URI are not implemented
+//! yet.
 
 mod cache;
+mod chain;
 mod clock;
+mod env_provider;
+mod environment;
+mod sts_role;
 
 pub use cache::CachedProvider;
+pub use chain::DefaultChain;
 pub use clock::{Clock, SystemClock};
+pub use env_provider::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, EnvironmentProvider, SECURITY_TOKEN};
+pub use environment::{Environment, FakeEnvironment, ProcessEnvironment};
+pub use sts_role::{OidcRoleArnProvider, RamRoleArnBuilder, RamRoleArnProvider, StsEndpoint};

@@ -1,0 +1,220 @@
+//! Providers over loopback against acs-testkit's STS emulation, and the chain's rules.
+
+use std::sync::Arc;
+
+use acs_core::{
+    ClientConfig, Protocol, ProvideCredentials, SharedCredentialsProvider,
+    StaticCredentialsProvider,
+};
+use acs_credentials::{
+    DefaultChain, FakeEnvironment, OidcRoleArnProvider, RamRoleArnProvider, StsEndpoint,
+};
+use acs_signer::Credentials;
+use acs_sts::model::GetCallerIdentityRequest;
+use acs_testkit::TestServer;
+
+const ACCOUNT: &str = "1234567890123456";
+
+async fn sts() -> TestServer {
+    let server = TestServer::start().await.expect("server");
+    server.enable_sts();
+    server.add_ram_user(ACCOUNT, "alice", "LTAI5tAlice", "alice-secret");
+    server
+}
+
+fn endpoint(server: &TestServer) -> StsEndpoint {
+    StsEndpoint::default()
+        .endpoint(server.endpoint())
+        .protocol(Protocol::Http)
+}
+
+async fn whoami(server: &TestServer, provider: SharedCredentialsProvider) -> String {
+    let config = ClientConfig::builder()
+        .endpoint(server.endpoint())
+        .protocol(Protocol::Http)
+        .shared_credentials_provider(provider)
+        .build()
+        .expect("config");
+    let identity = acs_sts::Client::new(config)
+        .expect("client")
+        .get_caller_identity(&GetCallerIdentityRequest::new())
+        .await
+        .expect("identity");
+    identity.arn.unwrap_or_default()
+}
+
+#[tokio::test]
+async fn ram_roles_chain_from_any_source() {
+    let server = sts().await;
+    let alice: SharedCredentialsProvider = Arc::new(StaticCredentialsProvider::new(
+        Credentials::new("LTAI5tAlice", "alice-secret").expect("valid"),
+    ));
+    let first: SharedCredentialsProvider = Arc::new(
+        RamRoleArnProvider::builder(alice, format!("acs:ram::{ACCOUNT}:role/deployer"))
+            .session_name("hop-1")
+            .sts(endpoint(&server))
+            .build()
+            .expect("provider"),
+    );
+    let second: SharedCredentialsProvider = Arc::new(
+        RamRoleArnProvider::builder(first.clone(), format!("acs:ram::{ACCOUNT}:role/reader"))
+            .session_name("hop-2")
+            .duration_seconds(900)
+            .external_id("abcd")
+            .sts(endpoint(&server))
+            .build()
+            .expect("provider"),
+    );
+    assert_eq!(
+        whoami(&server, first.clone()).await,
+        format!("acs:ram::{ACCOUNT}:assumed-role/deployer/hop-1")
+    );
+    assert_eq!(
+        whoami(&server, second.clone()).await,
+        format!("acs:ram::{ACCOUNT}:assumed-role/reader/hop-2")
+    );
+    let creds = second.provide_credentials().await.expect("cached");
+    assert!(creds.access_key_id().starts_with("STS.") && creds.expiry().is_some());
+    assert_eq!(creds.provider_name(), Some("ram_role_arn"));
+    // Cached: further calls do not assume again.
+    let before = server.count("AssumeRole");
+    for _ in 0..10 {
+        second.provide_credentials().await.expect("cached");
+    }
+    assert_eq!(server.count("AssumeRole"), before);
+    let assume = server
+        .requests()
+        .into_iter()
+        .rfind(|r| r.action == "AssumeRole")
+        .expect("sent");
+    assert!(
+        assume
+            .query
+            .contains(&("ExternalId".to_string(), "abcd".to_string()))
+    );
+
+    assert!(
+        RamRoleArnProvider::builder(first, "acs:ram::1:role/r")
+            .duration_seconds(600)
+            .build()
+            .is_err(),
+        "durations under 900 s are refused before any call"
+    );
+}
+
+#[tokio::test]
+async fn oidc_reads_the_token_file_on_every_refresh_and_keeps_it_out_of_urls() {
+    let server = sts().await;
+    let env = FakeEnvironment::new().with_file("/var/run/oidc/token", "token-one\n");
+    let provider = OidcRoleArnProvider::new(
+        Arc::new(env.clone()),
+        endpoint(&server),
+        format!("acs:ram::{ACCOUNT}:role/pod"),
+        format!("acs:ram::{ACCOUNT}:oidc-provider/ack"),
+        "/var/run/oidc/token".into(),
+        Some("pod-session".into()),
+        None,
+    )
+    .expect("provider");
+    let first = provider.inner().provide_credentials().await.expect("first");
+    env.set_file("/var/run/oidc/token", "token-two");
+    let second = provider
+        .inner()
+        .provide_credentials()
+        .await
+        .expect("second");
+    assert_ne!(first.access_key_id(), second.access_key_id());
+    let tokens: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.action == "AssumeRoleWithOIDC")
+        .map(|r| {
+            assert!(
+                !r.query.iter().any(|(n, _)| n == "OIDCToken"),
+                "never in the URL"
+            );
+            assert!(
+                !r.headers.iter().any(|(n, _)| n == "authorization"),
+                "unsigned"
+            );
+            r.form
+                .iter()
+                .find(|(n, _)| n == "OIDCToken")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(tokens, ["token-one", "token-two"]);
+}
+
+#[tokio::test]
+async fn the_chain_takes_the_first_configured_provider_and_names_failures() {
+    // Environment variables.
+    let env = FakeEnvironment::new()
+        .with_var("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tEnv")
+        .with_var("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-secret");
+    let chain = DefaultChain::with_environment(Arc::new(env));
+    assert_eq!(
+        chain
+            .provide_credentials()
+            .await
+            .expect("env")
+            .access_key_id(),
+        "LTAI5tEnv"
+    );
+    assert_eq!(chain.last_provider(), Some("env"));
+
+    // Half-configured environment: stops with an error naming it, no fall-through.
+    let env = FakeEnvironment::new().with_var("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tEnv");
+    let err = DefaultChain::with_environment(Arc::new(env))
+        .provide_credentials()
+        .await
+        .expect_err("stops");
+    assert!(
+        err.to_string().contains("env is configured but failed"),
+        "{err}"
+    );
+
+    // OIDC configured with a missing token file: fails naming OIDC.
+    let env = FakeEnvironment::new()
+        .with_var("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/pod")
+        .with_var(
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "acs:ram::1:oidc-provider/ack",
+        )
+        .with_var("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/nowhere");
+    let err = DefaultChain::with_environment(Arc::new(env))
+        .provide_credentials()
+        .await
+        .expect_err("stops");
+    assert!(
+        err.to_string()
+            .contains("oidc_role_arn is configured but failed"),
+        "{err}"
+    );
+
+    // Nothing configured: every provider's reason is listed.
+    let err = DefaultChain::with_environment(Arc::new(FakeEnvironment::new()))
+        .provide_credentials()
+        .await
+        .expect_err("none");
+    let text = err.to_string();
+    for name in [
+        "env:",
+        "oidc_role_arn:",
+        "cli_profile:",
+        "ini_profile:",
+        "ecs_ram_role:",
+        "credentials_uri:",
+    ] {
+        assert!(text.contains(name), "{text}");
+    }
+    // Secrets never appear in chain errors.
+    let env =
+        FakeEnvironment::new().with_var("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "CANARY-ENV-SECRET");
+    let err = DefaultChain::with_environment(Arc::new(env))
+        .provide_credentials()
+        .await
+        .expect_err("no id");
+    assert!(!format!("{err} {err:?}").contains("CANARY-ENV-SECRET"));
+}
