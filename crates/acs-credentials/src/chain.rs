@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use acs_core::{Error, ProvideCredentials, SharedCredentialsProvider};
 use acs_signer::Credentials;
 
+use crate::ecs::EcsRamRoleProvider;
 use crate::env_provider::EnvironmentProvider;
 use crate::environment::{Environment, ProcessEnvironment};
 use crate::sts_role::OidcRoleArnProvider;
@@ -17,8 +18,9 @@ struct Link {
 }
 
 /// The default credentials chain: environment variables, then an OIDC role (only when all
-/// three OIDC variables are set), then (not yet implemented in acs-rs) the CLI profile, the
-/// INI profile, the ECS RAM role and the credentials URI.
+/// three OIDC variables are set), then (not yet implemented in acs-rs) the CLI profile and the
+/// INI profile, then the ECS RAM role (when `ALIBABA_CLOUD_ECS_METADATA` names the role), then
+/// (not yet implemented) the credentials URI.
 ///
 /// It moves on only past providers that are not configured. A configured provider that fails
 /// stops the chain with an error naming it: a typo must not silently fall through to another
@@ -68,6 +70,7 @@ impl DefaultChain {
 
     /// The chain over `env` (tests, or configuration from elsewhere).
     pub fn with_environment(env: Arc<dyn Environment>) -> Self {
+        let env_for_ecs = env.clone();
         let environment = EnvironmentProvider::with_environment(env.clone());
         let env_link = if environment.is_configured() {
             Ok(Arc::new(environment) as SharedCredentialsProvider)
@@ -102,7 +105,7 @@ impl DefaultChain {
             },
             Link {
                 name: "ecs_ram_role",
-                provider: not_yet("the ECS metadata service"),
+                provider: ecs_link(env_for_ecs.as_ref(), None),
             },
             Link {
                 name: "credentials_uri",
@@ -115,11 +118,30 @@ impl DefaultChain {
         }
     }
 
+    /// The same chain with the ECS metadata service at `endpoint` (tests).
+    pub fn with_ecs_metadata_endpoint(mut self, env: &dyn Environment, endpoint: &str) -> Self {
+        if let Some(link) = self.links.iter_mut().find(|l| l.name == "ecs_ram_role") {
+            link.provider = ecs_link(env, Some(endpoint.to_owned()));
+        }
+        self
+    }
+
     /// The name of the provider that last supplied credentials.
     pub fn last_provider(&self) -> Option<&'static str> {
         self.links
             .get(self.last.load(Ordering::Relaxed))
             .map(|l| l.name)
+    }
+}
+
+fn ecs_link(
+    env: &dyn Environment,
+    endpoint: Option<String>,
+) -> Result<SharedCredentialsProvider, String> {
+    match EcsRamRoleProvider::from_environment(env, endpoint) {
+        Some(Ok(provider)) => Ok(Arc::new(provider)),
+        Some(Err(e)) => Ok(Arc::new(Broken(e.to_string()))),
+        None => Err("ALIBABA_CLOUD_ECS_METADATA does not name a role (or ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)".to_owned()),
     }
 }
 

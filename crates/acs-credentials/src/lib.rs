@@ -6,14 +6,15 @@
 //! [`Environment`], so tests use a [`FakeEnvironment`] instead of the machine's.
 //!
 //! Available: environment variables ([`EnvironmentProvider`]), RAM role ARN from any source
-//! ([`RamRoleArnProvider`], so roles chain), OIDC role ([`OidcRoleArnProvider`]), static keys
-//! and STS tokens (acs-core's `StaticCredentialsProvider`), and the [`DefaultChain`] over
-//! them. The CLI and INI profiles, the ECS RAM role and the credentials URI are not implemented
-//! yet.
+//! ([`RamRoleArnProvider`], so roles chain), OIDC role ([`OidcRoleArnProvider`]), the ECS RAM
+//! role ([`EcsRamRoleProvider`]), static keys and STS tokens (acs-core's
+//! `StaticCredentialsProvider`), and the [`DefaultChain`] over them. The CLI and INI profiles and
+//! the credentials URI are not implemented yet.
 
 mod cache;
 mod chain;
 mod clock;
+mod ecs;
 mod env_provider;
 mod environment;
 mod sts_role;
@@ -21,6 +22,7 @@ mod sts_role;
 pub use cache::CachedProvider;
 pub use chain::DefaultChain;
 pub use clock::{Clock, SystemClock};
+pub use ecs::{EcsRamRoleBuilder, EcsRamRoleProvider, METADATA_ENDPOINT};
 pub use env_provider::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, EnvironmentProvider, SECURITY_TOKEN};
 pub use environment::{Environment, FakeEnvironment, ProcessEnvironment};
 pub use sts_role::{OidcRoleArnProvider, RamRoleArnBuilder, RamRoleArnProvider, StsEndpoint};

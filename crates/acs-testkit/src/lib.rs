@@ -7,6 +7,7 @@
 //! request so a test can count exactly what was sent.
 
 mod decode;
+mod metadata;
 mod reply;
 mod server;
 mod sts;

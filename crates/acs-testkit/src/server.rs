@@ -67,6 +67,7 @@ struct State {
     accept_replays: bool,
     sts: bool,
     issued: u64,
+    metadata: Option<crate::metadata::Metadata>,
     log: Vec<RecordedRequest>,
 }
 
@@ -286,6 +287,40 @@ impl TestServer {
         self.shared.state().accept_replays = accept;
     }
 
+    /// Turns on the ECS metadata emulation at `/latest/...`: the instance has RAM role `role`
+    /// in `account_id`; with `require_token`, requests need an IMDSv2 token from
+    /// `PUT /latest/api/token`. Credentials it hands out are accepted for API calls.
+    pub fn enable_ecs_metadata(&self, role: &str, account_id: &str, require_token: bool) {
+        self.shared.state().metadata = Some(crate::metadata::Metadata::new(
+            role.to_owned(),
+            account_id.to_owned(),
+            require_token,
+        ));
+    }
+
+    /// Makes the metadata service answer `Code: Failure` for the role's credentials (or stop).
+    pub fn set_ecs_metadata_failing(&self, failing: bool) {
+        if let Some(metadata) = self.shared.state().metadata.as_mut() {
+            metadata.failing = failing;
+        }
+    }
+
+    /// Makes `PUT /latest/api/token` fail (an instance without IMDSv2), or work again.
+    pub fn set_ecs_metadata_tokens_off(&self, off: bool) {
+        if let Some(metadata) = self.shared.state().metadata.as_mut() {
+            metadata.tokens_off = off;
+        }
+    }
+
+    /// How many IMDSv2 tokens and role credentials the metadata service handed out.
+    pub fn ecs_metadata_counts(&self) -> (usize, usize) {
+        self.shared
+            .state()
+            .metadata
+            .as_ref()
+            .map_or((0, 0), |m| (m.token_requests, m.credential_requests))
+    }
+
     /// Every request received so far.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.state().log.clone()
@@ -324,6 +359,9 @@ async fn handle(
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
+    if parts.uri.path().starts_with("/latest/") {
+        return Ok(metadata(&shared, &parts));
+    }
     let raw_query = parts.uri.query().unwrap_or("");
     let received = Received {
         method: parts.method.as_str().to_owned(),
@@ -662,5 +700,52 @@ fn sts_reply(
             Some(Reply::success(identity.caller_identity()))
         }
         _ => None,
+    }
+}
+
+/// Answers an ECS metadata request.
+fn metadata(shared: &Shared, parts: &http::request::Parts) -> hyper::Response<Body> {
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let now = shared.server_now();
+    let date = httpdate::fmt_http_date(now);
+    let mut state = shared.state();
+    let Some(metadata) = state.metadata.as_mut() else {
+        return response(
+            404,
+            "text/plain",
+            b"metadata emulation is off".to_vec(),
+            &date,
+        );
+    };
+    let answer = metadata.handle(
+        parts.method.as_str(),
+        parts.uri.path(),
+        header("x-aliyun-ecs-metadata-token").as_deref(),
+        header("x-aliyun-ecs-metadata-token-ttl-seconds").as_deref(),
+        now,
+    );
+    match answer {
+        crate::metadata::Answer::Text(status, text) => {
+            response(status, "text/plain", text.into_bytes(), &date)
+        }
+        crate::metadata::Answer::Credentials { status, body, key } => {
+            if let Some((id, secret, token, identity)) = key {
+                state.keys.insert(
+                    id,
+                    Key {
+                        secret,
+                        token: Some(token),
+                        identity: Some(identity),
+                    },
+                );
+            }
+            response(status, "text/plain", body.into_bytes(), &date)
+        }
     }
 }
