@@ -10,6 +10,7 @@ use crate::ecs::EcsRamRoleProvider;
 use crate::env_provider::EnvironmentProvider;
 use crate::environment::{Environment, ProcessEnvironment};
 use crate::sts_role::OidcRoleArnProvider;
+use crate::uri::CredentialsUriProvider;
 
 /// One link of the chain: its name, and the provider when the environment configures it.
 struct Link {
@@ -20,7 +21,7 @@ struct Link {
 /// The default credentials chain: environment variables, then an OIDC role (only when all
 /// three OIDC variables are set), then (not yet implemented in acs-rs) the CLI profile and the
 /// INI profile, then the ECS RAM role (when `ALIBABA_CLOUD_ECS_METADATA` names the role), then
-/// (not yet implemented) the credentials URI.
+/// the credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`).
 ///
 /// It moves on only past providers that are not configured. A configured provider that fails
 /// stops the chain with an error naming it: a typo must not silently fall through to another
@@ -71,6 +72,7 @@ impl DefaultChain {
     /// The chain over `env` (tests, or configuration from elsewhere).
     pub fn with_environment(env: Arc<dyn Environment>) -> Self {
         let env_for_ecs = env.clone();
+        let env_for_uri = env.var("ALIBABA_CLOUD_CREDENTIALS_URI");
         let environment = EnvironmentProvider::with_environment(env.clone());
         let env_link = if environment.is_configured() {
             Ok(Arc::new(environment) as SharedCredentialsProvider)
@@ -109,7 +111,13 @@ impl DefaultChain {
             },
             Link {
                 name: "credentials_uri",
-                provider: not_yet("ALIBABA_CLOUD_CREDENTIALS_URI"),
+                provider: match env_for_uri {
+                    Some(uri) => match CredentialsUriProvider::new(uri) {
+                        Ok(provider) => Ok(Arc::new(provider) as SharedCredentialsProvider),
+                        Err(e) => Ok(Arc::new(Broken(e.to_string())) as SharedCredentialsProvider),
+                    },
+                    None => Err("ALIBABA_CLOUD_CREDENTIALS_URI is not set".to_owned()),
+                },
             },
         ];
         Self {

@@ -8,8 +8,8 @@
 //! Available: environment variables ([`EnvironmentProvider`]), RAM role ARN from any source
 //! ([`RamRoleArnProvider`], so roles chain), OIDC role ([`OidcRoleArnProvider`]), the ECS RAM
 //! role ([`EcsRamRoleProvider`]), static keys and STS tokens (acs-core's
-//! `StaticCredentialsProvider`), and the [`DefaultChain`] over them. The CLI and INI profiles and
-//! the credentials URI are not implemented yet.
+//! `StaticCredentialsProvider`), a credentials URL ([`CredentialsUriProvider`]), and the
+//! [`DefaultChain`] over them. The CLI and INI profiles are not implemented yet.
 
 mod cache;
 mod chain;
@@ -18,6 +18,7 @@ mod ecs;
 mod env_provider;
 mod environment;
 mod sts_role;
+mod uri;
 
 pub use cache::CachedProvider;
 pub use chain::DefaultChain;
@@ -26,3 +27,4 @@ pub use ecs::{EcsRamRoleBuilder, EcsRamRoleProvider, METADATA_ENDPOINT};
 pub use env_provider::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, EnvironmentProvider, SECURITY_TOKEN};
 pub use environment::{Environment, FakeEnvironment, ProcessEnvironment};
 pub use sts_role::{OidcRoleArnProvider, RamRoleArnBuilder, RamRoleArnProvider, StsEndpoint};
+pub use uri::CredentialsUriProvider;

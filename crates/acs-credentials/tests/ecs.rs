@@ -134,3 +134,25 @@ async fn the_chain_uses_the_ecs_role_when_named_and_not_disabled() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn credentials_uri_provides_cached_temporary_credentials() {
+    let server = server(false).await;
+    let env =
+        FakeEnvironment::new().with_var("ALIBABA_CLOUD_CREDENTIALS_URI", &server.credentials_uri());
+    let chain = DefaultChain::with_environment(Arc::new(env));
+    let first = chain.provide_credentials().await.expect("uri");
+    assert_eq!(first.provider_name(), Some("credentials_uri"));
+    assert_eq!(chain.last_provider(), Some("credentials_uri"));
+    chain.provide_credentials().await.expect("cached");
+    assert_eq!(server.ecs_metadata_counts().1, 1, "cached: one fetch");
+
+    let bad = acs_credentials::CredentialsUriProvider::new("ftp://x/creds").map(|_| ());
+    assert!(bad.is_err());
+    let missing = acs_credentials::CredentialsUriProvider::new(format!(
+        "http://{}/nothing-here",
+        server.endpoint()
+    ))
+    .expect("provider");
+    assert!(missing.provide_credentials().await.is_err());
+}

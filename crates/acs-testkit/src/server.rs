@@ -312,6 +312,14 @@ impl TestServer {
         }
     }
 
+    /// The URL (`http://127.0.0.1:<port>/credentials-uri`) of a credentials-URI endpoint that
+    /// hands out temporary credentials of the metadata role (requires
+    /// [`enable_ecs_metadata`](Self::enable_ecs_metadata)), as `ALIBABA_CLOUD_CREDENTIALS_URI`
+    /// expects them.
+    pub fn credentials_uri(&self) -> String {
+        format!("http://{}/credentials-uri", self.addr)
+    }
+
     /// How many IMDSv2 tokens and role credentials the metadata service handed out.
     pub fn ecs_metadata_counts(&self) -> (usize, usize) {
         self.shared
@@ -361,6 +369,9 @@ async fn handle(
         .unwrap_or_default();
     if parts.uri.path().starts_with("/latest/") {
         return Ok(metadata(&shared, &parts));
+    }
+    if parts.uri.path() == "/credentials-uri" {
+        return Ok(credentials_uri(&shared));
     }
     let raw_query = parts.uri.query().unwrap_or("");
     let received = Received {
@@ -746,6 +757,51 @@ fn metadata(shared: &Shared, parts: &http::request::Parts) -> hyper::Response<Bo
                 );
             }
             response(status, "text/plain", body.into_bytes(), &date)
+        }
+    }
+}
+
+/// Answers the credentials-URI endpoint with fresh role credentials.
+fn credentials_uri(shared: &Shared) -> hyper::Response<Body> {
+    let now = shared.server_now();
+    let date = httpdate::fmt_http_date(now);
+    let mut state = shared.state();
+    let Some(metadata) = state.metadata.as_mut() else {
+        return response(
+            404,
+            "text/plain",
+            b"enable the metadata emulation first".to_vec(),
+            &date,
+        );
+    };
+    let role = metadata.role.clone();
+    let token = metadata.tokens.iter().next().cloned();
+    let was_required = metadata.require_token;
+    metadata.require_token = false;
+    let answer = metadata.handle(
+        "GET",
+        &format!("/latest/meta-data/ram/security-credentials/{role}"),
+        token.as_deref(),
+        None,
+        now,
+    );
+    metadata.require_token = was_required;
+    match answer {
+        crate::metadata::Answer::Credentials { status, body, key } => {
+            if let Some((id, secret, token, identity)) = key {
+                state.keys.insert(
+                    id,
+                    Key {
+                        secret,
+                        token: Some(token),
+                        identity: Some(identity),
+                    },
+                );
+            }
+            response(status, "application/json", body.into_bytes(), &date)
+        }
+        crate::metadata::Answer::Text(status, text) => {
+            response(status, "text/plain", text.into_bytes(), &date)
         }
     }
 }

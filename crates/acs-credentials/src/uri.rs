@@ -1,0 +1,79 @@
+//! Credentials from a URL (`ALIBABA_CLOUD_CREDENTIALS_URI`): `GET` answering JSON with
+//! `AccessKeyId`, `AccessKeySecret`, `SecurityToken` and `Expiration`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use acs_core::{Error, HttpClient, HyperClient, ProvideCredentials, ProxyConfig, ResponseLimits};
+use acs_signer::Credentials;
+use bytes::Bytes;
+
+use crate::cache::CachedProvider;
+
+/// Fetches temporary credentials from a URL on every refresh (cached in between).
+#[derive(Debug)]
+pub struct CredentialsUriProvider {
+    http: Arc<dyn HttpClient>,
+    uri: String,
+}
+
+impl CredentialsUriProvider {
+    /// A provider reading `uri` (`http://` or `https://`).
+    pub fn new(uri: impl Into<String>) -> Result<CachedProvider<Self>, Error> {
+        let uri = uri.into();
+        let parsed: http::Uri = uri
+            .parse()
+            .map_err(|_| Error::construction("credentials_uri: not a valid URL"))?;
+        if !matches!(parsed.scheme_str(), Some("http" | "https")) || parsed.host().is_none() {
+            return Err(Error::construction(
+                "credentials_uri: needs an http:// or https:// URL",
+            ));
+        }
+        let http = HyperClient::new(Duration::from_secs(5), &ProxyConfig::from_env())?;
+        Ok(CachedProvider::new(Self {
+            http: Arc::new(http),
+            uri,
+        }))
+    }
+}
+
+#[async_trait::async_trait]
+impl ProvideCredentials for CredentialsUriProvider {
+    async fn provide_credentials(&self) -> Result<Credentials, Error> {
+        let request = http::Request::get(self.uri.as_str())
+            .body(Bytes::new())
+            .map_err(|e| Error::construction("credentials_uri: bad request").with_source(e))?;
+        let response = self
+            .http
+            .send(
+                request,
+                ResponseLimits::new(Duration::from_secs(5), 64 * 1024),
+            )
+            .await?;
+        if response.status() != 200 {
+            return Err(Error::credentials(format!(
+                "credentials_uri: HTTP {}",
+                response.status()
+            )));
+        }
+        let value: serde_json::Value = serde_json::from_slice(response.body())
+            .map_err(|_| Error::credentials("credentials_uri: the answer is not JSON"))?;
+        let field = |name: &str| {
+            value
+                .get(name)
+                .and_then(serde_json::Value::as_str)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    Error::credentials(format!("credentials_uri: the answer lacks {name}"))
+                })
+        };
+        let expiry = acs_signer::parse_iso8601(&field("Expiration")?).ok_or_else(|| {
+            Error::credentials("credentials_uri: Expiration is not yyyy-MM-ddTHH:mm:ssZ")
+        })?;
+        Credentials::new(field("AccessKeyId")?, field("AccessKeySecret")?)
+            .and_then(|c| c.with_security_token(field("SecurityToken").unwrap_or_default()))
+            .map(|c| c.with_expiry(expiry).with_provider_name("credentials_uri"))
+            .map_err(|e| Error::credentials(format!("credentials_uri: {e}")))
+    }
+}
