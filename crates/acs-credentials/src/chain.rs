@@ -107,7 +107,7 @@ impl DefaultChain {
             },
             Link {
                 name: "ecs_ram_role",
-                provider: ecs_link(env_for_ecs.as_ref(), None),
+                provider: ecs_link(env_for_ecs.as_ref()),
             },
             Link {
                 name: "credentials_uri",
@@ -126,14 +126,6 @@ impl DefaultChain {
         }
     }
 
-    /// The same chain with the ECS metadata service at `endpoint` (tests).
-    pub fn with_ecs_metadata_endpoint(mut self, env: &dyn Environment, endpoint: &str) -> Self {
-        if let Some(link) = self.links.iter_mut().find(|l| l.name == "ecs_ram_role") {
-            link.provider = ecs_link(env, Some(endpoint.to_owned()));
-        }
-        self
-    }
-
     /// The name of the provider that last supplied credentials.
     pub fn last_provider(&self) -> Option<&'static str> {
         self.links
@@ -142,11 +134,8 @@ impl DefaultChain {
     }
 }
 
-fn ecs_link(
-    env: &dyn Environment,
-    endpoint: Option<String>,
-) -> Result<SharedCredentialsProvider, String> {
-    match EcsRamRoleProvider::from_environment(env, endpoint) {
+fn ecs_link(env: &dyn Environment) -> Result<SharedCredentialsProvider, String> {
+    match EcsRamRoleProvider::from_environment(env) {
         Some(Ok(provider)) => Ok(Arc::new(provider)),
         Some(Err(e)) => Ok(Arc::new(Broken(e.to_string()))),
         None => Err("ALIBABA_CLOUD_ECS_METADATA does not name a role (or ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)".to_owned()),

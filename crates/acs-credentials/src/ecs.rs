@@ -84,10 +84,8 @@ impl EcsRamRoleProvider {
 
     /// From `ALIBABA_CLOUD_ECS_METADATA` (the role; `None` when unset) and
     /// `ALIBABA_CLOUD_IMDSV1_DISABLED`; `None` also when `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`.
-    pub fn from_environment(
-        env: &dyn Environment,
-        endpoint: Option<String>,
-    ) -> Option<Result<CachedProvider<Self>, Error>> {
+    pub fn from_environment(env: &dyn Environment) -> Option<Result<CachedProvider<Self>, Error>> {
+        let endpoint = env.endpoint_override("ecs_metadata");
         if env
             .var("ALIBABA_CLOUD_ECS_METADATA_DISABLED")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))

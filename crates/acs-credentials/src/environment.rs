@@ -14,6 +14,13 @@ pub trait Environment: Send + Sync + fmt::Debug {
     fn read_file(&self, path: &Path) -> std::io::Result<String>;
     /// The user's home directory.
     fn home_dir(&self) -> Option<PathBuf>;
+
+    /// Another address for a service the providers call (`"sts"`, `"ecs_metadata"`), as a URL
+    /// such as `http://127.0.0.1:8080`: how tests point providers at an emulator. `None` (the
+    /// process environment's answer) means the real service.
+    fn endpoint_override(&self, _service: &str) -> Option<String> {
+        None
+    }
 }
 
 /// The process's real environment and file system.
@@ -51,6 +58,7 @@ pub struct FakeEnvironment {
     vars: BTreeMap<String, String>,
     files: std::sync::Arc<std::sync::Mutex<BTreeMap<PathBuf, String>>>,
     home: Option<PathBuf>,
+    endpoints: BTreeMap<String, String>,
 }
 
 impl fmt::Debug for FakeEnvironment {
@@ -87,6 +95,12 @@ impl FakeEnvironment {
         }
     }
 
+    /// The same environment sending calls for `service` (`"sts"`, `"ecs_metadata"`) to `url`.
+    pub fn with_endpoint(mut self, service: &str, url: &str) -> Self {
+        self.endpoints.insert(service.to_owned(), url.to_owned());
+        self
+    }
+
     /// The same environment with a home directory.
     pub fn with_home(mut self, home: &str) -> Self {
         self.home = Some(PathBuf::from(home));
@@ -112,5 +126,9 @@ impl Environment for FakeEnvironment {
 
     fn home_dir(&self) -> Option<PathBuf> {
         self.home.clone()
+    }
+
+    fn endpoint_override(&self, service: &str) -> Option<String> {
+        self.endpoints.get(service).cloned()
     }
 }

@@ -110,9 +110,10 @@ async fn a_failing_role_is_an_error_naming_the_provider() {
 #[tokio::test]
 async fn the_chain_uses_the_ecs_role_when_named_and_not_disabled() {
     let server = server(true).await;
-    let env = FakeEnvironment::new().with_var("ALIBABA_CLOUD_ECS_METADATA", "EcsWorkerRole");
-    let chain = DefaultChain::with_environment(Arc::new(env.clone()))
-        .with_ecs_metadata_endpoint(&env, &endpoint(&server));
+    let env = FakeEnvironment::new()
+        .with_var("ALIBABA_CLOUD_ECS_METADATA", "EcsWorkerRole")
+        .with_endpoint("ecs_metadata", &endpoint(&server));
+    let chain = DefaultChain::with_environment(Arc::new(env.clone()));
     let creds = chain.provide_credentials().await.expect("ecs");
     assert_eq!(
         (chain.last_provider(), creds.provider_name()),
@@ -122,8 +123,7 @@ async fn the_chain_uses_the_ecs_role_when_named_and_not_disabled() {
     let disabled = env
         .clone()
         .with_var("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true");
-    let chain = DefaultChain::with_environment(Arc::new(disabled.clone()))
-        .with_ecs_metadata_endpoint(&disabled, &endpoint(&server));
+    let chain = DefaultChain::with_environment(Arc::new(disabled));
     let err = chain
         .provide_credentials()
         .await
