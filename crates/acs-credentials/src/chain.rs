@@ -19,8 +19,8 @@ struct Link {
 }
 
 /// The default credentials chain: environment variables, then an OIDC role (only when all
-/// three OIDC variables are set), then (not yet implemented in acs-rs) the CLI profile and the
-/// INI profile, then the ECS RAM role (when `ALIBABA_CLOUD_ECS_METADATA` names the role), then
+/// three OIDC variables are set), then the CLI profile (`~/.aliyun/config.json`), then the INI
+/// profile (`~/.alibabacloud/credentials`), then the ECS RAM role (when `ALIBABA_CLOUD_ECS_METADATA` names the role), then
 /// the credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`).
 ///
 /// It moves on only past providers that are not configured. A configured provider that fails
@@ -87,7 +87,6 @@ impl DefaultChain {
             Some(Err(e)) => Ok(Arc::new(Broken(e.to_string())) as SharedCredentialsProvider),
             None => Err("ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE are not all set".to_owned()),
         };
-        let not_yet = |what: &str| Err(format!("{what} is not supported by acs-rs yet"));
         let links = vec![
             Link {
                 name: "env",
@@ -99,11 +98,11 @@ impl DefaultChain {
             },
             Link {
                 name: "cli_profile",
-                provider: not_yet("~/.aliyun/config.json"),
+                provider: found(crate::profiles::cli_profile(&env_for_ecs)),
             },
             Link {
                 name: "ini_profile",
-                provider: not_yet("~/.alibabacloud/credentials"),
+                provider: found(crate::profiles::ini_profile(&env_for_ecs)),
             },
             Link {
                 name: "ecs_ram_role",
@@ -131,6 +130,14 @@ impl DefaultChain {
         self.links
             .get(self.last.load(Ordering::Relaxed))
             .map(|l| l.name)
+    }
+}
+
+fn found(found: crate::profiles::Found) -> Result<SharedCredentialsProvider, String> {
+    match found {
+        crate::profiles::Found::Provider(provider) => Ok(provider),
+        crate::profiles::Found::Invalid(reason) => Ok(Arc::new(Broken(reason))),
+        crate::profiles::Found::NotConfigured(reason) => Err(reason),
     }
 }
 

@@ -8,8 +8,10 @@
 //! Available: environment variables ([`EnvironmentProvider`]), RAM role ARN from any source
 //! ([`RamRoleArnProvider`], so roles chain), OIDC role ([`OidcRoleArnProvider`]), the ECS RAM
 //! role ([`EcsRamRoleProvider`]), static keys and STS tokens (acs-core's
-//! `StaticCredentialsProvider`), a credentials URL ([`CredentialsUriProvider`]), and the
-//! [`DefaultChain`] over them. The CLI and INI profiles are not implemented yet.
+//! `StaticCredentialsProvider`), a credentials URL ([`CredentialsUriProvider`]), the CLI profile
+//! (`~/.aliyun/config.json`: modes `AK`, `StsToken`, `RamRoleArn`, `ChainableRamRoleArn`,
+//! `EcsRamRole`, `OIDC`, `CredentialsURI`, `External`; `CloudSSO` not yet) and the INI profile
+//! (`~/.alibabacloud/credentials`), and the [`DefaultChain`] over them.
 
 mod cache;
 mod chain;
@@ -17,6 +19,8 @@ mod clock;
 mod ecs;
 mod env_provider;
 mod environment;
+mod external;
+mod profiles;
 mod sts_role;
 mod uri;
 

@@ -39,15 +39,28 @@ pub struct StsEndpoint {
 }
 
 impl StsEndpoint {
-    /// `ALIBABA_CLOUD_STS_REGION` and `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`.
+    /// `ALIBABA_CLOUD_STS_REGION` and `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`; the environment's
+    /// [`endpoint_override`](Environment::endpoint_override) for `"sts"`, when it has one, wins.
     pub fn from_environment(env: &dyn Environment) -> Self {
-        Self {
+        let mut sts = Self {
             region: env.var("ALIBABA_CLOUD_STS_REGION"),
             vpc: env
                 .var("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED")
                 .is_some_and(|v| v.eq_ignore_ascii_case("true")),
             ..Self::default()
+        };
+        if let Some(url) = env.endpoint_override("sts") {
+            let (protocol, host) = match url.split_once("://") {
+                Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => {
+                    (Protocol::Http, rest)
+                }
+                Some((_, rest)) => (Protocol::Https, rest),
+                None => (Protocol::Https, url.as_str()),
+            };
+            sts.endpoint = Some(host.trim_end_matches('/').to_owned());
+            sts.protocol = protocol;
         }
+        sts
     }
 
     /// The regional endpoint of `region`.
