@@ -15,5 +15,5 @@ mod verify;
 
 pub use reply::{Fault, Reply};
 pub use server::{RecordedRequest, TestServer, Verdict};
-pub use sts::Identity;
+pub use sts::{Identity, iso8601};
 pub use verify::Scheme;

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
-use crate::sts::Identity;
+use crate::sts::{Identity, iso8601};
 
 /// How the emulated metadata service behaves.
 #[derive(Debug, Clone)]
@@ -122,10 +122,4 @@ impl Metadata {
             None => Answer::Text(404, "not found".into()),
         }
     }
-}
-
-fn iso8601(time: SystemTime) -> String {
-    acs_signer::Nonce::new("metadata")
-        .and_then(|nonce| acs_signer::SigningContext::new(time, nonce).iso8601())
-        .unwrap_or_default()
 }

@@ -262,6 +262,12 @@ impl TestServer {
         self.shared.state().defaults.insert(action.into(), reply);
     }
 
+    /// Forgets the reply set for `action` by [`set_reply`](Self::set_reply) (queued ones stay):
+    /// the emulation, if any, answers again.
+    pub fn clear_reply(&self, action: &str) {
+        self.shared.state().defaults.remove(action);
+    }
+
     /// Replies for the next accepted calls of `action`, in order.
     pub fn push_replies(
         &self,

@@ -166,8 +166,15 @@ pub(crate) fn assume_role(
     })
 }
 
-/// `yyyy-MM-ddTHH:mm:ssZ`, as acs-signer formats signing times.
-fn iso8601(time: SystemTime) -> String {
+/// `time` as `yyyy-MM-ddTHH:mm:ssZ` (UTC), the way STS and the metadata service write
+/// `Expiration`: for scripting replies that carry a time.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// assert_eq!(acs_testkit::iso8601(at), "2023-11-14T22:13:20Z");
+/// ```
+pub fn iso8601(time: SystemTime) -> String {
     acs_signer::Nonce::new("expiration")
         .and_then(|nonce| acs_signer::SigningContext::new(time, nonce).iso8601())
         .unwrap_or_default()
