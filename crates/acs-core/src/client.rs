@@ -344,12 +344,22 @@ impl Client {
             .map(Duration::from_secs);
         let error = match ServiceError::parse(status, retry_after, &body) {
             Some(mut service) => {
-                if let Some(token) = credentials.as_ref().and_then(Credentials::security_token) {
-                    // The token as sent, percent-encoded once (query) and twice (RPC v1
-                    // string-to-sign), in case the server echoes it.
-                    let once = acs_signer::encoding::percent_encode(token);
+                // Servers echo what they were sent (RPC v1 signature errors quote the
+                // string-to-sign; parameter errors quote the value): the security token and
+                // every secret parameter go, as sent, percent-encoded once (query) and twice
+                // (RPC v1 string-to-sign).
+                let token = credentials.as_ref().and_then(Credentials::security_token);
+                let params = request
+                    .query_params()
+                    .iter()
+                    .chain(request.form_params())
+                    .chain(request.headers())
+                    .filter(|(name, _)| redact::is_secret_param(name))
+                    .map(|(_, value)| value.as_str());
+                for secret in token.into_iter().chain(params) {
+                    let once = acs_signer::encoding::percent_encode(secret);
                     let twice = acs_signer::encoding::percent_encode(&once);
-                    for form in [twice.as_str(), once.as_str(), token] {
+                    for form in [twice.as_str(), once.as_str(), secret] {
                         service.scrub(form);
                     }
                 }

@@ -9,17 +9,23 @@ const SECRET_HEADERS: [&str; 5] = [
     "x-acs-accesskey-secret",
 ];
 
-/// Query and form parameters whose values are secrets or authenticate a request.
-const SECRET_PARAMS: [&str; 8] = [
-    "Signature",
-    "SecurityToken",
-    "BearerToken",
-    "AccessKeySecret",
-    "OIDCToken",
-    "SAMLAssertion",
-    "Password",
-    "Token",
-];
+/// Whether a query, form or header parameter's value is a secret or authenticates a request:
+/// the signature, and any name ending in `Secret` or `Token` (except the `NextToken` paging
+/// cursor) or naming a password, private key or SAML assertion — the rule the code generator
+/// uses to redact model fields.
+pub(crate) fn is_secret_param(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase().replace(['_', '-', '.'], "");
+    if lower == "nexttoken" {
+        return false;
+    }
+    lower == "signature"
+        || lower.ends_with("secret")
+        || lower.ends_with("token")
+        || lower.contains("password")
+        || lower.ends_with("privatekey")
+        || lower.ends_with("privatekeybody")
+        || lower == "samlassertion"
+}
 
 const REDACTED: &str = "** redacted **";
 
@@ -60,7 +66,7 @@ pub(crate) fn pairs(encoded: &str) -> String {
         .split('&')
         .map(|pair| {
             let name = pair.split('=').next().unwrap_or("");
-            if SECRET_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+            if is_secret_param(name) {
                 format!("{name}={REDACTED}")
             } else {
                 pair.to_owned()
@@ -83,6 +89,26 @@ pub(crate) fn body(content_type: Option<&str>, body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_parameter_names() {
+        for name in [
+            "Signature",
+            "SecurityToken",
+            "OIDCToken",
+            "SAMLAssertion",
+            "AccessKeySecret",
+            "Password",
+            "VncPassword",
+            "KeyPairPrivateKey",
+            "x-acs-security-token",
+        ] {
+            assert!(is_secret_param(name), "{name}");
+        }
+        for name in ["NextToken", "RegionId", "TokenId", "RoleArn"] {
+            assert!(!is_secret_param(name), "{name}");
+        }
+    }
 
     #[test]
     fn secrets_are_replaced() {

@@ -1,0 +1,217 @@
+//! Canary: a unique secret, STS token, OIDC token and External-process output never appear in
+//! any `Debug`, error or trace output of the providers and the chain, on success or failure.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use acs_core::{
+    Protocol, ProvideCredentials, SharedCredentialsProvider, StaticCredentialsProvider,
+};
+use acs_credentials::{
+    DefaultChain, FakeEnvironment, OidcRoleArnProvider, RamRoleArnProvider, StsEndpoint,
+};
+use acs_signer::Credentials;
+use acs_testkit::{Reply, TestServer};
+
+const ACCOUNT: &str = "1234567890123456";
+const SECRET: &str = "CANARY-SECRET-0c4f1d";
+const TOKEN: &str = "CANARY-TOKEN-9a7e22";
+const OIDC_TOKEN: &str = "CANARY-OIDC-51b8e0";
+const EXTERNAL_OUTPUT: &str = "CANARY-EXTERNAL-3f6d94";
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Everything printed or logged, to search for canaries.
+#[derive(Default)]
+struct Seen(String);
+
+impl Seen {
+    fn debug(&mut self, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{value:?}\n{value:#?}\n"));
+    }
+    fn result<T: std::fmt::Debug>(&mut self, result: &Result<T, acs_core::Error>) {
+        match result {
+            Ok(value) => self.debug(value),
+            Err(error) => {
+                self.0.push_str(&format!("{error}\n{error:?}\n"));
+                let mut source = std::error::Error::source(error);
+                while let Some(cause) = source {
+                    self.0.push_str(&format!("{cause}\n{cause:?}\n"));
+                    source = cause.source();
+                }
+            }
+        }
+    }
+}
+
+fn chain_env(server: &TestServer) -> FakeEnvironment {
+    let url = format!("http://{}", server.endpoint());
+    FakeEnvironment::new()
+        .with_home("/home/test")
+        .with_endpoint("sts", &url)
+        .with_endpoint("ecs_metadata", &url)
+}
+
+fn external_profile(command: &str) -> String {
+    serde_json::json!({
+        "current": "default",
+        "profiles": [{"name": "default", "mode": "External", "process_command": command}],
+    })
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_tokens_and_process_output_never_show() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_global_default(subscriber);
+
+    let server = TestServer::start().await.expect("server");
+    server.enable_sts();
+    server.add_ram_user(ACCOUNT, "alice", "LTAI5tAlice", SECRET);
+    let sts = StsEndpoint::default()
+        .endpoint(server.endpoint())
+        .protocol(Protocol::Http);
+    let mut seen = Seen::default();
+    let mut issued = Vec::new();
+
+    // Environment, through the chain: success, and a chain that fails after reading them.
+    let env = chain_env(&server)
+        .with_var("ALIBABA_CLOUD_ACCESS_KEY_ID", "STS.Env")
+        .with_var("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
+        .with_var("ALIBABA_CLOUD_SECURITY_TOKEN", TOKEN);
+    let chain = DefaultChain::with_environment(Arc::new(env));
+    seen.result(&chain.provide_credentials().await);
+    seen.debug(&chain);
+    let env = chain_env(&server)
+        .with_var("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
+        .with_var("ALIBABA_CLOUD_SECURITY_TOKEN", TOKEN);
+    seen.result(
+        &DefaultChain::with_environment(Arc::new(env))
+            .provide_credentials()
+            .await,
+    );
+
+    // RAM role ARN: success, a refused role, and STS echoing what it was sent.
+    let alice: SharedCredentialsProvider = Arc::new(StaticCredentialsProvider::new(
+        Credentials::new("LTAI5tAlice", SECRET).expect("valid"),
+    ));
+    let role = RamRoleArnProvider::builder(alice.clone(), format!("acs:ram::{ACCOUNT}:role/r"))
+        .sts(sts.clone())
+        .build()
+        .expect("provider");
+    let assumed = role.provide_credentials().await;
+    if let Ok(c) = &assumed {
+        issued.push(c.access_key_secret().to_owned());
+        issued.extend(c.security_token().map(str::to_owned));
+    }
+    seen.result(&assumed);
+    seen.debug(&role);
+    let bad = RamRoleArnProvider::builder(alice.clone(), "not-an-arn")
+        .sts(sts.clone())
+        .build()
+        .expect("provider");
+    seen.result(&bad.provide_credentials().await);
+    let wrong_secret: SharedCredentialsProvider = Arc::new(StaticCredentialsProvider::new(
+        Credentials::new("LTAI5tAlice", "wrong")
+            .and_then(|c| c.with_security_token(TOKEN))
+            .expect("valid"),
+    ));
+    let refused = RamRoleArnProvider::builder(wrong_secret, format!("acs:ram::{ACCOUNT}:role/r"))
+        .sts(sts.clone())
+        .build()
+        .expect("provider");
+    seen.result(&refused.provide_credentials().await);
+
+    // OIDC: success, and a refusal whose message echoes the token.
+    let oidc_env = Arc::new(FakeEnvironment::new().with_file("/var/run/oidc/token", OIDC_TOKEN));
+    let oidc = || {
+        OidcRoleArnProvider::new(
+            oidc_env.clone(),
+            sts.clone(),
+            format!("acs:ram::{ACCOUNT}:role/pod"),
+            format!("acs:ram::{ACCOUNT}:oidc-provider/ack"),
+            "/var/run/oidc/token".into(),
+            None,
+            None,
+        )
+        .expect("provider")
+    };
+    let provider = oidc();
+    let assumed = provider.provide_credentials().await;
+    if let Ok(c) = &assumed {
+        issued.push(c.access_key_secret().to_owned());
+        issued.extend(c.security_token().map(str::to_owned));
+    }
+    seen.result(&assumed);
+    seen.debug(&provider);
+    server.push_replies(
+        "AssumeRoleWithOIDC",
+        [Reply::error(
+            400,
+            "InvalidParameter.OIDCToken",
+            format!("The OIDC token {OIDC_TOKEN} is invalid."),
+        )],
+    );
+    seen.result(&oidc().provide_credentials().await);
+
+    // External: credentials printed by the command; output that is not JSON; output without a
+    // secret; a command that fails.
+    let printed = format!(
+        r#"printf {{"mode":"StsToken","access_key_id":"STS.Ext","access_key_secret":"{SECRET}","sts_token":"{TOKEN}"}}"#
+    );
+    let commands = [
+        printed,
+        format!("printf {EXTERNAL_OUTPUT}"),
+        format!(r#"printf {{"mode":"AK","access_key_id":"{EXTERNAL_OUTPUT}"}}"#),
+        format!("printf {EXTERNAL_OUTPUT}-not-json"),
+        format!("ls /{EXTERNAL_OUTPUT}"),
+    ];
+    for command in commands {
+        let env = chain_env(&server).with_file(
+            "/home/test/.aliyun/config.json",
+            &external_profile(&command),
+        );
+        let chain = DefaultChain::with_environment(Arc::new(env));
+        seen.result(&chain.provide_credentials().await);
+        seen.debug(&chain);
+    }
+
+    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+    assert!(logs.contains("AssumeRole"), "tracing was captured: {logs}");
+    let everything = format!("{}\n{logs}", seen.0);
+    for canary in [SECRET, TOKEN, OIDC_TOKEN, EXTERNAL_OUTPUT]
+        .into_iter()
+        .chain(issued.iter().map(String::as_str))
+    {
+        assert!(
+            !everything.contains(canary),
+            "{canary} leaked:\n{}",
+            everything
+                .lines()
+                .filter(|l| l.contains(canary))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    assert!(issued.len() >= 4, "the successful paths ran: {issued:?}");
+}
