@@ -8,14 +8,16 @@
 //! Available: environment variables ([`EnvironmentProvider`]), RAM role ARN from any source
 //! ([`RamRoleArnProvider`], so roles chain), OIDC role ([`OidcRoleArnProvider`]), the ECS RAM
 //! role ([`EcsRamRoleProvider`]), static keys and STS tokens (acs-core's
-//! `StaticCredentialsProvider`), a credentials URL ([`CredentialsUriProvider`]), the CLI profile
-//! (`~/.aliyun/config.json`: modes `AK`, `StsToken`, `RamRoleArn`, `ChainableRamRoleArn`,
-//! `EcsRamRole`, `OIDC`, `CredentialsURI`, `External`; `CloudSSO` not yet) and the INI profile
-//! (`~/.alibabacloud/credentials`), and the [`DefaultChain`] over them.
+//! `StaticCredentialsProvider`), a credentials URL ([`CredentialsUriProvider`]), CloudSSO
+//! ([`CloudSsoProvider`]), the CLI profile (`~/.aliyun/config.json`: modes `AK`, `StsToken`,
+//! `RamRoleArn`, `ChainableRamRoleArn`, `EcsRamRole`, `OIDC`, `CredentialsURI`, `External`,
+//! `CloudSSO`) and the INI profile (`~/.alibabacloud/credentials`), and the [`DefaultChain`]
+//! over them.
 
 mod cache;
 mod chain;
 mod clock;
+mod cloud_sso;
 mod ecs;
 mod env_provider;
 mod environment;
@@ -27,6 +29,7 @@ mod uri;
 pub use cache::CachedProvider;
 pub use chain::DefaultChain;
 pub use clock::{Clock, SystemClock};
+pub use cloud_sso::CloudSsoProvider;
 pub use ecs::{EcsRamRoleBuilder, EcsRamRoleProvider, METADATA_ENDPOINT};
 pub use env_provider::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, EnvironmentProvider, SECURITY_TOKEN};
 pub use environment::{Environment, FakeEnvironment, ProcessEnvironment};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use acs_core::{SharedCredentialsProvider, StaticCredentialsProvider};
 use acs_signer::Credentials;
 
+use crate::cloud_sso::CloudSsoProvider;
 use crate::ecs::EcsRamRoleProvider;
 use crate::environment::Environment;
 use crate::sts_role::{OidcRoleArnProvider, RamRoleArnProvider, StsEndpoint};
@@ -382,9 +383,26 @@ fn cli_provider(
                 .ok_or_else(|| format!("{source}: process_command is required"))?;
             Ok(Arc::new(crate::external::ExternalProcess::new(command)))
         }
-        "CloudSSO" => Err(format!(
-            "{source}: the CloudSSO mode is not supported by acs-rs yet"
-        )),
+        "CloudSSO" => {
+            let (Some(url), Some(account), Some(config), Some(token)) = (
+                get("cloud_sso_sign_in_url"),
+                get("cloud_sso_account_id"),
+                get("cloud_sso_access_config"),
+                get("access_token"),
+            ) else {
+                return Err(format!(
+                    "{source}: cloud_sso_sign_in_url, cloud_sso_account_id, cloud_sso_access_config and access_token are required; sign in with `aliyun configure --mode CloudSSO`"
+                ));
+            };
+            let expiry = profile
+                .get("cloud_sso_access_token_expire")
+                .and_then(serde_json::Value::as_i64)
+                .map(CloudSsoProvider::token_expiry)
+                .ok_or_else(|| format!("{source}: cloud_sso_access_token_expire is required"))?;
+            CloudSsoProvider::new(url, account, config, token, expiry)
+                .map(|p| Arc::new(p) as SharedCredentialsProvider)
+                .map_err(|e| format!("{source}: {e}"))
+        }
         other => Err(format!("{source}: unknown mode {other:?}")),
     }
 }

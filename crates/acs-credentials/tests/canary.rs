@@ -1,5 +1,6 @@
-//! Canary: a unique secret, STS token, OIDC token and External-process output never appear in
-//! any `Debug`, error or trace output of the providers and the chain, on success or failure.
+//! Canary: a unique secret, STS token, OIDC token, CloudSSO access token and External-process
+//! output never appear in any `Debug`, error or trace output of the providers and the chain,
+//! on success or failure.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,7 @@ const SECRET: &str = "CANARY-SECRET-0c4f1d";
 const TOKEN: &str = "CANARY-TOKEN-9a7e22";
 const OIDC_TOKEN: &str = "CANARY-OIDC-51b8e0";
 const EXTERNAL_OUTPUT: &str = "CANARY-EXTERNAL-3f6d94";
+const SSO_TOKEN: &str = "CANARY-SSO-8c21aa";
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -196,10 +198,35 @@ async fn secrets_tokens_and_process_output_never_show() {
         seen.debug(&chain);
     }
 
+    // CloudSSO: the portal accepts the access token; then one it rejects.
+    server.enable_cloud_sso(SSO_TOKEN, ACCOUNT, "ac-00canary");
+    let signin = format!("http://{}/d-00canary/login", server.endpoint());
+    for token in [SSO_TOKEN.to_owned(), format!("{SSO_TOKEN}-revoked")] {
+        let config = serde_json::json!({
+            "current": "sso",
+            "profiles": [{
+                "name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": signin,
+                "cloud_sso_account_id": ACCOUNT, "cloud_sso_access_config": "ac-00canary",
+                "access_token": token, "cloud_sso_access_token_expire": 4_102_444_800_i64,
+            }],
+        });
+        let env =
+            chain_env(&server).with_file("/home/test/.aliyun/config.json", &config.to_string());
+        let chain = DefaultChain::with_environment(Arc::new(env));
+        let result = chain.provide_credentials().await;
+        if let Ok(c) = &result {
+            issued.push(c.access_key_secret().to_owned());
+            issued.extend(c.security_token().map(str::to_owned));
+        }
+        seen.result(&result);
+        seen.debug(&chain);
+    }
+    assert_eq!(server.cloud_sso_requests(), 2);
+
     let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
     assert!(logs.contains("AssumeRole"), "tracing was captured: {logs}");
     let everything = format!("{}\n{logs}", seen.0);
-    for canary in [SECRET, TOKEN, OIDC_TOKEN, EXTERNAL_OUTPUT]
+    for canary in [SECRET, TOKEN, OIDC_TOKEN, EXTERNAL_OUTPUT, SSO_TOKEN]
         .into_iter()
         .chain(issued.iter().map(String::as_str))
     {
@@ -213,5 +240,5 @@ async fn secrets_tokens_and_process_output_never_show() {
                 .join("\n")
         );
     }
-    assert!(issued.len() >= 4, "the successful paths ran: {issued:?}");
+    assert!(issued.len() >= 6, "the successful paths ran: {issued:?}");
 }

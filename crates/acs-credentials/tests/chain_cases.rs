@@ -1,6 +1,7 @@
 //! Data-driven default-chain tests: each directory under `tests/chain_cases/` is one case.
 //!
-//! - `env`: `NAME=value` lines (`${URI}` becomes the emulator's credentials URL);
+//! - `env`: `NAME=value` lines (`${URI}` becomes the emulator's credentials URL; in the CLI
+//!   config file, so does `${URI}`, and `${SIGNIN}` becomes its CloudSSO sign-in URL);
 //! - `files/`: files of the fake file system, at the same path from `/` (home is `/home/test`);
 //! - `expected`: `provider <link>` (the chain link that must supply credentials), `key <id>`
 //!   (their access key id), `identity <arn>` (what `GetCallerIdentity` answers with them), or
@@ -38,6 +39,7 @@ async fn run_case(dir: &Path) -> Result<(), String> {
     server.enable_sts();
     server.add_ram_user("1234567890123456", "alice", "LTAI5tAlice", "alice-secret");
     server.enable_ecs_metadata("EcsWorkerRole", "1234567890123456", true);
+    server.enable_cloud_sso("sso-access-token", "1234567890123456", "ac-00reader");
     let url = format!("http://{}", server.endpoint());
     let mut env = FakeEnvironment::new()
         .with_home("/home/test")
@@ -120,7 +122,11 @@ fn substitute_files(env: FakeEnvironment, server: &TestServer) -> FakeEnvironmen
     // Files are held in memory by the fake; rewrite any that mention ${URI}.
     for path in ["/home/test/.aliyun/config.json"] {
         if let Ok(text) = acs_credentials::Environment::read_file(&env, Path::new(path)) {
-            env.set_file(path, &text.replace("${URI}", &server.credentials_uri()));
+            let signin = format!("http://{}/d-00emulator/login", server.endpoint());
+            let text = text
+                .replace("${URI}", &server.credentials_uri())
+                .replace("${SIGNIN}", &signin);
+            env.set_file(path, &text);
         }
     }
     env

@@ -68,7 +68,16 @@ struct State {
     sts: bool,
     issued: u64,
     metadata: Option<crate::metadata::Metadata>,
+    cloud_sso: Option<CloudSso>,
     log: Vec<RecordedRequest>,
+}
+
+/// The CloudSSO portal emulation: who may sign in, and how often they did.
+struct CloudSso {
+    access_token: String,
+    account_id: String,
+    access_config: String,
+    requests: usize,
 }
 
 struct Shared {
@@ -335,6 +344,29 @@ impl TestServer {
             .map_or((0, 0), |m| (m.token_requests, m.credential_requests))
     }
 
+    /// Turns on the CloudSSO portal emulation at `POST /cloud-credentials` (what the CLI's
+    /// `CloudSSO` profiles call): a request bearing `access_token` for `account_id` and access
+    /// configuration `access_config` gets temporary credentials, accepted for API calls, whose
+    /// identity is the assumed role `access_config` in `account_id`. The sign-in URL is
+    /// [`endpoint`](Self::endpoint) with `http://`.
+    pub fn enable_cloud_sso(&self, access_token: &str, account_id: &str, access_config: &str) {
+        self.shared.state().cloud_sso = Some(CloudSso {
+            access_token: access_token.to_owned(),
+            account_id: account_id.to_owned(),
+            access_config: access_config.to_owned(),
+            requests: 0,
+        });
+    }
+
+    /// How many requests the CloudSSO portal emulation received.
+    pub fn cloud_sso_requests(&self) -> usize {
+        self.shared
+            .state()
+            .cloud_sso
+            .as_ref()
+            .map_or(0, |c| c.requests)
+    }
+
     /// Every request received so far.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.state().log.clone()
@@ -378,6 +410,9 @@ async fn handle(
     }
     if parts.uri.path() == "/credentials-uri" {
         return Ok(credentials_uri(&shared));
+    }
+    if parts.uri.path() == "/cloud-credentials" {
+        return Ok(cloud_credentials(&shared, &parts, &body));
     }
     let raw_query = parts.uri.query().unwrap_or("");
     let received = Received {
@@ -765,6 +800,106 @@ fn metadata(shared: &Shared, parts: &http::request::Parts) -> hyper::Response<Bo
             response(status, "text/plain", body.into_bytes(), &date)
         }
     }
+}
+
+/// Answers the CloudSSO portal's `POST /cloud-credentials`.
+fn cloud_credentials(
+    shared: &Shared,
+    parts: &http::request::Parts,
+    body: &[u8],
+) -> hyper::Response<Body> {
+    let now = shared.server_now();
+    let date = httpdate::fmt_http_date(now);
+    let error = |status: u16, code: &str, message: &str| {
+        let body = serde_json::json!({"ErrorCode": code, "ErrorMessage": message, "RequestId": "CloudSSO-Emulator"});
+        response(
+            status,
+            "application/json",
+            body.to_string().into_bytes(),
+            &date,
+        )
+    };
+    let (expected_token, account_id, access_config) = {
+        let mut state = shared.state();
+        let Some(sso) = state.cloud_sso.as_mut() else {
+            return error(404, "NotFound", "enable the CloudSSO emulation first");
+        };
+        sso.requests += 1;
+        (
+            sso.access_token.clone(),
+            sso.account_id.clone(),
+            sso.access_config.clone(),
+        )
+    };
+    if parts.method != http::Method::POST {
+        return error(405, "MethodNotAllowed", "POST only");
+    }
+    let bearer = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if bearer != Some(expected_token.as_str()) {
+        return error(
+            401,
+            "InvalidAccessToken",
+            "The access token is invalid or expired.",
+        );
+    }
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let field = |name: &str| request.get(name).and_then(serde_json::Value::as_str);
+    if field("AccountId") != Some(account_id.as_str())
+        || field("AccessConfigurationId") != Some(access_config.as_str())
+    {
+        return error(
+            403,
+            "NoPermission",
+            "No access to this account with this access configuration.",
+        );
+    }
+    let counter = {
+        let mut state = shared.state();
+        state.issued += 1;
+        state.issued
+    };
+    let params = [
+        (
+            "RoleArn".to_owned(),
+            format!("acs:ram::{account_id}:role/{access_config}"),
+        ),
+        ("RoleSessionName".to_owned(), "cloudsso".to_owned()),
+    ];
+    let issued = match crate::sts::assume_role("AssumeRole", &params, now, counter) {
+        Ok(issued) => issued,
+        Err(_) => return error(500, "InternalError", "could not issue credentials"),
+    };
+    let expiration = match &issued.reply {
+        Reply::Success(body) => body["Credentials"]["Expiration"].clone(),
+        _ => serde_json::Value::Null,
+    };
+    let answer = serde_json::json!({
+        "CloudCredential": {
+            "AccessKeyId": issued.access_key_id,
+            "AccessKeySecret": issued.secret,
+            "SecurityToken": issued.token,
+            "Expiration": expiration,
+        },
+        "RequestId": "CloudSSO-Emulator",
+    });
+    shared.state().keys.insert(
+        issued.access_key_id,
+        Key {
+            secret: issued.secret,
+            token: Some(issued.token),
+            identity: Some(issued.identity),
+        },
+    );
+    response(
+        200,
+        "application/json",
+        answer.to_string().into_bytes(),
+        &date,
+    )
 }
 
 /// Answers the credentials-URI endpoint with fresh role credentials.
