@@ -23,3 +23,8 @@ pub struct CoreReadme;
 #[cfg(doctest)]
 #[doc = include_str!("../../crates/acs-sts/README.md")]
 pub struct StsReadme;
+
+/// acs-credentials's README examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/acs-credentials/README.md")]
+pub struct CredentialsReadme;
