@@ -1,6 +1,6 @@
 //! The CLI profile's `External` mode: credentials printed by a command.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use acs_core::{Error, ProvideCredentials};
 use acs_signer::Credentials;
@@ -8,9 +8,13 @@ use acs_signer::Credentials;
 /// How long the command may run.
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long an STS token printed without an expiry is used.
+const UNDATED_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
+
 /// Runs a command that prints credentials as JSON (`mode` `AK` or `StsToken`,
-/// `access_key_id`, `access_key_secret`, `sts_token`). Its output is never echoed in errors or
-/// logs.
+/// `access_key_id`, `access_key_secret`, `sts_token`, optionally `expiration` or
+/// `sts_expiration`); wrapped in the cache, so it runs again only when the credentials are due
+/// for refresh. Its output is never echoed in errors or logs.
 #[derive(Debug)]
 pub(crate) struct ExternalProcess {
     command: String,
@@ -77,6 +81,24 @@ impl ProvideCredentials for ExternalProcess {
                 ));
             }
             _ => credentials,
+        };
+        // When the output says how long the token lasts (`expiration` as
+        // yyyy-MM-ddTHH:mm:ssZ, or `sts_expiration` in Unix seconds as the CLI writes it), the
+        // cache keeps it until shortly before then. A token without an expiry is used for at
+        // most a minute and the command runs again when it is next needed: better a process
+        // per call than a token served after it lapsed. Access keys are long-term.
+        let expiry = get("expiration")
+            .and_then(acs_signer::parse_iso8601)
+            .or_else(|| {
+                value
+                    .get("sts_expiration")
+                    .and_then(serde_json::Value::as_u64)
+                    .map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
+            });
+        let credentials = match (expiry, credentials.security_token().is_some()) {
+            (Some(expiry), _) => credentials.with_expiry(expiry),
+            (None, true) => credentials.with_expiry(SystemTime::now() + UNDATED_TOKEN_LIFETIME),
+            (None, false) => credentials,
         };
         Ok(credentials.with_provider_name("external"))
     }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use acs_core::{SharedCredentialsProvider, StaticCredentialsProvider};
 use acs_signer::Credentials;
 
+use crate::cache::CachedProvider;
 use crate::cloud_sso::CloudSsoProvider;
 use crate::ecs::EcsRamRoleProvider;
 use crate::environment::Environment;
@@ -381,7 +382,9 @@ fn cli_provider(
         "External" => {
             let command = get("process_command")
                 .ok_or_else(|| format!("{source}: process_command is required"))?;
-            Ok(Arc::new(crate::external::ExternalProcess::new(command)))
+            Ok(Arc::new(CachedProvider::new(
+                crate::external::ExternalProcess::new(command),
+            )))
         }
         "CloudSSO" => {
             let (Some(url), Some(account), Some(config), Some(token)) = (

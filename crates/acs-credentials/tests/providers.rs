@@ -218,3 +218,57 @@ async fn the_chain_takes_the_first_configured_provider_and_names_failures() {
         .expect_err("no id");
     assert!(!format!("{err} {err:?}").contains("CANARY-ENV-SECRET"));
 }
+
+/// A real script (the External mode runs real processes) that counts its runs in a file and
+/// prints STS credentials, with `sts_expiration` when `dated`.
+fn counting_script(dir: &std::path::Path, dated: bool) -> (String, std::path::PathBuf) {
+    let runs = dir.join("runs");
+    let expiry = if dated {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after epoch")
+            .as_secs()
+            + 3600;
+        format!(r#","sts_expiration":{secs}"#)
+    } else {
+        String::new()
+    };
+    let script = dir.join("print-credentials.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "echo run >> '{}'\nprintf '%s' '{{\"mode\":\"StsToken\",\"access_key_id\":\"STS.External\",\"access_key_secret\":\"s\",\"sts_token\":\"t\"{expiry}}}'\n",
+            runs.display()
+        ),
+    )
+    .expect("script");
+    (format!("sh {}", script.display()), runs)
+}
+
+fn runs(path: &std::path::Path) -> usize {
+    std::fs::read_to_string(path).map_or(0, |t| t.lines().count())
+}
+
+#[tokio::test]
+async fn external_commands_run_again_only_when_their_credentials_are_due() {
+    for (dated, reads, expected_runs) in [(true, 5, 1), (false, 3, 3)] {
+        let dir = std::env::temp_dir().join(format!("acs-external-{}-{dated}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let (command, counter) = counting_script(&dir, dated);
+        let config = serde_json::json!({
+            "current": "ext",
+            "profiles": [{"name": "ext", "mode": "External", "process_command": command}],
+        });
+        let env = FakeEnvironment::new()
+            .with_home("/home/test")
+            .with_file("/home/test/.aliyun/config.json", &config.to_string());
+        let chain = DefaultChain::with_environment(Arc::new(env));
+        for _ in 0..reads {
+            let creds = chain.provide_credentials().await.expect("credentials");
+            assert_eq!(creds.access_key_id(), "STS.External");
+            assert!(creds.expiry().is_some());
+        }
+        assert_eq!(runs(&counter), expected_runs, "dated: {dated}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
