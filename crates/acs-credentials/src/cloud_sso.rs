@@ -125,15 +125,13 @@ impl ProvideCredentials for CloudSsoProvider {
             )
             .await?;
         let value: Option<serde_json::Value> = serde_json::from_slice(response.body()).ok();
-        let text = |v: Option<&serde_json::Value>, name: &str| {
-            v.and_then(|v| v.get(name))
-                .and_then(serde_json::Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
         if response.status() != 200 {
             // The portal's error code is safe to show; its message may quote the request.
-            let code = text(value.as_ref(), "ErrorCode").unwrap_or_else(|| "no error code".into());
+            let code = value
+                .as_ref()
+                .and_then(|v| v.get("ErrorCode"))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("no error code");
             let hint = if response.status() == 401 {
                 "; the access token may have expired: sign in again with `aliyun configure --mode CloudSSO`"
             } else {
@@ -144,21 +142,9 @@ impl ProvideCredentials for CloudSsoProvider {
                 response.status()
             )));
         }
-        let credential = value.as_ref().and_then(|v| v.get("CloudCredential"));
-        let field = |name: &str| {
-            text(credential, name).ok_or_else(|| {
-                Error::credentials(format!(
-                    "cloud_sso: the answer lacks CloudCredential.{name}"
-                ))
-            })
-        };
-        let expiry = acs_signer::parse_iso8601(&field("Expiration")?).ok_or_else(|| {
-            Error::credentials("cloud_sso: Expiration is not yyyy-MM-ddTHH:mm:ssZ")
-        })?;
-        let token = field("SecurityToken")?;
-        Credentials::new(field("AccessKeyId")?, field("AccessKeySecret")?)
-            .and_then(|c| c.with_security_token(token))
-            .map(|c| c.with_expiry(expiry).with_provider_name("cloud_sso"))
-            .map_err(|e| Error::credentials(format!("cloud_sso: {e}")))
+        crate::temporary::from_json(
+            value.as_ref().and_then(|v| v.get("CloudCredential")),
+            "cloud_sso",
+        )
     }
 }

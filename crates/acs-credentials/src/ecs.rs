@@ -199,29 +199,12 @@ impl EcsRamRoleProvider {
                 "ecs_ram_role: the credentials of role {role} are not JSON"
             ))
         })?;
-        let field = |name: &str| {
-            value
-                .get(name)
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned)
-        };
-        if field("Code").as_deref() != Some("Success") {
+        if value.get("Code").and_then(serde_json::Value::as_str) != Some("Success") {
             return Err(Error::credentials(format!(
                 "ecs_ram_role: the metadata service did not return credentials for role {role}"
             )));
         }
-        let incomplete = || Error::credentials("ecs_ram_role: incomplete credentials");
-        let expiry = field("Expiration")
-            .as_deref()
-            .and_then(acs_signer::parse_iso8601)
-            .ok_or_else(incomplete)?;
-        Credentials::new(
-            field("AccessKeyId").ok_or_else(incomplete)?,
-            field("AccessKeySecret").ok_or_else(incomplete)?,
-        )
-        .and_then(|c| c.with_security_token(field("SecurityToken").unwrap_or_default()))
-        .map(|c| c.with_expiry(expiry).with_provider_name("ecs_ram_role"))
-        .map_err(|e| Error::credentials(format!("ecs_ram_role: {e}")))
+        crate::temporary::from_json(Some(&value), "ecs_ram_role")
     }
 }
 

@@ -24,6 +24,7 @@ mod environment;
 mod external;
 mod profiles;
 mod sts_role;
+mod temporary;
 mod uri;
 
 pub use cache::CachedProvider;

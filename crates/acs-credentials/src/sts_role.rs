@@ -16,6 +16,7 @@ use acs_sts::model::{
 
 use crate::cache::CachedProvider;
 use crate::environment::Environment;
+use crate::temporary::temporary_credentials;
 
 /// Where STS is reached: an explicit endpoint, else `sts[-vpc].<region>.aliyuncs.com`, else
 /// `sts.aliyuncs.com`.
@@ -133,32 +134,6 @@ fn default_session_name() -> String {
     format!("acs-rs-{millis}")
 }
 
-fn to_credentials(
-    id: Option<String>,
-    secret: Option<String>,
-    token: Option<String>,
-    expiration: Option<String>,
-    provider: &'static str,
-) -> Result<Credentials, Error> {
-    let incomplete = || {
-        Error::credentials(format!(
-            "{provider}: STS answered without complete credentials"
-        ))
-    };
-    let credentials = Credentials::new(id.ok_or_else(incomplete)?, secret.ok_or_else(incomplete)?)
-        .and_then(|c| c.with_security_token(token.unwrap_or_default()))
-        .map_err(|e| Error::credentials(format!("{provider}: {e}")))?;
-    let expiry = expiration
-        .as_deref()
-        .and_then(acs_signer::parse_iso8601)
-        .ok_or_else(|| {
-            Error::credentials(format!(
-                "{provider}: STS answered without a valid Expiration"
-            ))
-        })?;
-    Ok(credentials.with_expiry(expiry).with_provider_name(provider))
-}
-
 /// Assumes a RAM role with credentials from another provider (which may itself assume a role).
 #[derive(Debug)]
 pub struct RamRoleArnProvider {
@@ -265,7 +240,7 @@ impl ProvideCredentials for RamRoleArnProvider {
             expiration,
             ..
         } = response.credentials.unwrap_or_default();
-        to_credentials(
+        temporary_credentials(
             access_key_id,
             access_key_secret,
             security_token,
@@ -353,7 +328,7 @@ impl ProvideCredentials for OidcRoleArnProvider {
             expiration,
             ..
         } = response.credentials.unwrap_or_default();
-        to_credentials(
+        temporary_credentials(
             access_key_id,
             access_key_secret,
             security_token,

@@ -58,22 +58,6 @@ impl ProvideCredentials for CredentialsUriProvider {
         }
         let value: serde_json::Value = serde_json::from_slice(response.body())
             .map_err(|_| Error::credentials("credentials_uri: the answer is not JSON"))?;
-        let field = |name: &str| {
-            value
-                .get(name)
-                .and_then(serde_json::Value::as_str)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-                .ok_or_else(|| {
-                    Error::credentials(format!("credentials_uri: the answer lacks {name}"))
-                })
-        };
-        let expiry = acs_signer::parse_iso8601(&field("Expiration")?).ok_or_else(|| {
-            Error::credentials("credentials_uri: Expiration is not yyyy-MM-ddTHH:mm:ssZ")
-        })?;
-        Credentials::new(field("AccessKeyId")?, field("AccessKeySecret")?)
-            .and_then(|c| c.with_security_token(field("SecurityToken").unwrap_or_default()))
-            .map(|c| c.with_expiry(expiry).with_provider_name("credentials_uri"))
-            .map_err(|e| Error::credentials(format!("credentials_uri: {e}")))
+        crate::temporary::from_json(Some(&value), "credentials_uri")
     }
 }
