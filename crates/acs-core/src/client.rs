@@ -354,7 +354,7 @@ impl Client {
                     .iter()
                     .chain(request.form_params())
                     .chain(request.headers())
-                    .filter(|(name, _)| redact::is_secret_param(name))
+                    .filter(|(name, _)| redact::is_secret_parameter(name))
                     .map(|(_, value)| value.as_str());
                 for secret in token.into_iter().chain(params) {
                     let once = acs_signer::encoding::percent_encode(secret);

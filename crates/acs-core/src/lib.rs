@@ -39,4 +39,5 @@ pub use error::{Error, ErrorKind, ServiceError};
 pub use http::{HttpClient, HttpResponse, HyperClient, ResponseLimits, SharedHttpClient};
 pub use operation::{AuthType, BodyFormat, Operation, Request, ResponseFormat, Style, flatten};
 pub use proxy::ProxyConfig;
+pub use redact::is_secret_parameter;
 pub use response::Response;

@@ -9,11 +9,19 @@ const SECRET_HEADERS: [&str; 5] = [
     "x-acs-accesskey-secret",
 ];
 
-/// Whether a query, form or header parameter's value is a secret or authenticates a request:
-/// the signature, and any name ending in `Secret` or `Token` (except the `NextToken` paging
-/// cursor) or naming a password, private key or SAML assertion — the rule the code generator
-/// uses to redact model fields.
-pub(crate) fn is_secret_param(name: &str) -> bool {
+/// Whether a parameter's or field's value is a secret or authenticates a request: the
+/// signature, and any name ending in `Secret` or `Token` (except the `NextToken` paging cursor)
+/// or naming a password, private key or SAML assertion. Trace logs and error messages redact
+/// such values, and generated models redact such fields in `Debug` (the code generator uses
+/// this same rule).
+///
+/// ```
+/// assert!(acs_core::is_secret_parameter("OIDCToken"));
+/// assert!(acs_core::is_secret_parameter("Password"));
+/// assert!(!acs_core::is_secret_parameter("NextToken"));
+/// assert!(!acs_core::is_secret_parameter("RegionId"));
+/// ```
+pub fn is_secret_parameter(name: &str) -> bool {
     let lower = name.to_ascii_lowercase().replace(['_', '-', '.'], "");
     if lower == "nexttoken" {
         return false;
@@ -66,7 +74,7 @@ pub(crate) fn pairs(encoded: &str) -> String {
         .split('&')
         .map(|pair| {
             let name = pair.split('=').next().unwrap_or("");
-            if is_secret_param(name) {
+            if is_secret_parameter(name) {
                 format!("{name}={REDACTED}")
             } else {
                 pair.to_owned()
@@ -103,10 +111,10 @@ mod tests {
             "KeyPairPrivateKey",
             "x-acs-security-token",
         ] {
-            assert!(is_secret_param(name), "{name}");
+            assert!(is_secret_parameter(name), "{name}");
         }
         for name in ["NextToken", "RegionId", "TokenId", "RoleArn"] {
-            assert!(!is_secret_param(name), "{name}");
+            assert!(!is_secret_parameter(name), "{name}");
         }
     }
 

@@ -79,19 +79,10 @@ pub(crate) fn screaming(name: &str) -> String {
     snake(name).trim_start_matches("r#").to_ascii_uppercase()
 }
 
-/// Whether a field holds a secret and must be redacted in `Debug`.
+/// Whether a field holds a secret and must be redacted in `Debug`: acs-core's rule, the one
+/// its trace logs and error messages apply to the same names.
 pub(crate) fn is_secret(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase().replace(['_', '-', '.'], "");
-    // Pagination cursors are not secrets.
-    if lower == "nexttoken" {
-        return false;
-    }
-    lower.ends_with("secret")
-        || lower.ends_with("token")
-        || lower.contains("password")
-        || lower.ends_with("privatekey")
-        || lower.ends_with("privatekeybody")
-        || lower == "samlassertion"
+    acs_core::is_secret_parameter(name)
 }
 
 #[cfg(test)]
