@@ -5,12 +5,13 @@
 //! formatting trait ever prints them.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
 use crate::error::{SigningError, SigningErrorKind};
+use crate::sha1_mac::HmacSha1Key;
 
 const REDACTED: &str = "** redacted **";
 
@@ -41,6 +42,8 @@ struct CredentialsInner {
     security_token: Option<Zeroizing<String>>,
     expiry: Option<SystemTime>,
     provider_name: Option<&'static str>,
+    /// RPC v1's HMAC key (`secret + "&"`), prepared on first use; wiped on drop.
+    rpc_v1_key: OnceLock<HmacSha1Key>,
 }
 
 impl Credentials {
@@ -72,6 +75,7 @@ impl Credentials {
                 security_token: None,
                 expiry: None,
                 provider_name: None,
+                rpc_v1_key: OnceLock::new(),
             }),
         })
     }
@@ -125,6 +129,7 @@ impl Credentials {
                 security_token: shared.security_token.clone(),
                 expiry: shared.expiry,
                 provider_name: shared.provider_name,
+                rpc_v1_key: OnceLock::new(),
             },
         };
         change(&mut inner);
@@ -148,6 +153,23 @@ impl Credentials {
     /// ```
     pub fn access_key_secret(&self) -> &str {
         &self.inner.access_key_secret
+    }
+
+    /// RPC v1's HMAC-SHA1 key, `secret + "&"`, prepared once per credentials.
+    pub(crate) fn rpc_v1_key(&self) -> &HmacSha1Key {
+        self.inner.rpc_v1_key.get_or_init(|| {
+            let secret = self.inner.access_key_secret.as_bytes();
+            let mut short = Zeroizing::new([0u8; 128]);
+            if let Some(key) = short.get_mut(..=secret.len()) {
+                key[..secret.len()].copy_from_slice(secret);
+                key[secret.len()] = b'&';
+                return HmacSha1Key::new(key);
+            }
+            let mut long = Zeroizing::new(Vec::with_capacity(secret.len() + 1));
+            long.extend_from_slice(secret);
+            long.push(b'&');
+            HmacSha1Key::new(&long)
+        })
     }
 
     /// The STS security token, present for temporary credentials. Handle with care: never log it.

