@@ -235,11 +235,23 @@ fn utc(time: SystemTime) -> Result<Civil, SigningError> {
     })
 }
 
+/// `00` to `99`.
+const PAIRS: [[u8; 2]; 100] = {
+    let mut table = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        table[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    table
+};
+
+/// The last `N` (2 or 4) decimal digits of `n`, two at a time from a table.
 fn digits<const N: usize>(mut n: u32) -> [u8; N] {
     let mut out = [b'0'; N];
-    for slot in out.iter_mut().rev() {
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
+    for pair in out.rchunks_exact_mut(2) {
+        pair.copy_from_slice(&PAIRS[(n % 100) as usize]);
+        n /= 100;
     }
     out
 }

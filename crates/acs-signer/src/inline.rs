@@ -39,22 +39,21 @@ impl<const N: usize> InlineStr<N> {
     }
 
     pub(crate) fn push_str(&mut self, s: &str) -> Option<()> {
-        let start = usize::from(self.len);
-        let end = start
-            .checked_add(s.len())
-            .filter(|&end| end <= N && end <= 255)?;
-        if !s.is_ascii() {
-            return None;
-        }
-        self.buf[start..end].copy_from_slice(s.as_bytes());
-        self.len = u8::try_from(end).ok()?;
-        Some(())
+        self.push_ascii(s.as_bytes())
     }
 
-    /// Appends ASCII bytes (the caller guarantees they are ASCII; anything else is dropped).
+    /// Appends ASCII bytes; `None` (nothing appended) for anything else or when they do not fit.
     pub(crate) fn push_ascii(&mut self, bytes: &[u8]) -> Option<()> {
-        let s = std::str::from_utf8(bytes).ok()?;
-        self.push_str(s)
+        let start = usize::from(self.len);
+        let end = start
+            .checked_add(bytes.len())
+            .filter(|&end| end <= N && end <= 255)?;
+        if !bytes.is_ascii() {
+            return None;
+        }
+        self.buf[start..end].copy_from_slice(bytes);
+        self.len = u8::try_from(end).ok()?;
+        Some(())
     }
 
     /// Appends lower-case hex of `bytes`.

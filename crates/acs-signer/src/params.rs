@@ -1,5 +1,7 @@
 //! Name–value lists (query parameters, form fields, headers) as the signer reads them.
 
+use std::cmp::Ordering;
+
 use smallvec::SmallVec;
 
 /// An ordered list of name–value pairs the signer can read without copying.
@@ -79,7 +81,7 @@ pub(crate) struct Entry<'a> {
     /// Values are kept as bytes: the signer's own (timestamps, hashes) are inline ASCII and
     /// need no UTF-8 check to be written.
     pub(crate) value: &'a [u8],
-    key: u64,
+    pub(crate) key: u64,
 }
 
 /// Pairs collected for sorting. Up to `N` pairs live on the stack (uninitialised until
@@ -134,11 +136,8 @@ where
     /// The parameters in byte order of (name, value).
     pub(crate) fn sorted(&mut self) -> &[Entry<'a>] {
         let entries = self.as_mut_slice();
-        entries.sort_unstable_by(|a, b| {
-            a.key
-                .cmp(&b.key)
-                .then_with(|| a.name.cmp(b.name))
-                .then_with(|| a.value.cmp(b.value))
+        sort_entries(entries, |a, b| {
+            a.name.cmp(b.name).then_with(|| a.value.cmp(b.value))
         });
         entries
     }
@@ -146,13 +145,39 @@ where
     /// The headers in byte order of (lower-cased name, value).
     pub(crate) fn sorted_headers(&mut self) -> &[Entry<'a>] {
         let entries = self.as_mut_slice();
-        entries.sort_unstable_by(|a, b| {
-            a.key
-                .cmp(&b.key)
-                .then_with(|| cmp_lowercase(a.name, b.name))
-                .then_with(|| a.value.cmp(b.value))
+        sort_entries(entries, |a, b| {
+            cmp_lowercase(a.name, b.name).then_with(|| a.value.cmp(b.value))
         });
         entries
+    }
+}
+
+/// Sorts by key, then by `tie` among entries with equal keys: an insertion sort (requests
+/// carry tens of parameters at most) whose comparisons are settled by the integer keys except
+/// between names sharing their first 8 bytes. About half the instructions of
+/// `sort_unstable_by` with the same ordering, which moves entries through a general closure.
+fn sort_entries(entries: &mut [Entry<'_>], tie: fn(&Entry<'_>, &Entry<'_>) -> Ordering) {
+    if entries.len() > 64 {
+        entries.sort_unstable_by(|a, b| a.key.cmp(&b.key).then_with(|| tie(a, b)));
+        return;
+    }
+    for i in 1..entries.len() {
+        let current = entries[i];
+        let mut j = i;
+        while j > 0 {
+            let before = &entries[j - 1];
+            let less = if current.key == before.key {
+                tie(&current, before) == Ordering::Less
+            } else {
+                current.key < before.key
+            };
+            if !less {
+                break;
+            }
+            entries[j] = entries[j - 1];
+            j -= 1;
+        }
+        entries[j] = current;
     }
 }
 
@@ -160,6 +185,18 @@ fn cmp_lowercase(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes()
         .map(|c| c.to_ascii_lowercase())
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// [`prefix`] of a parameter name, at compile time.
+pub(crate) const fn name_key(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < 8 && i < bytes.len() {
+        key |= (bytes[i] as u64) << (56 - 8 * i);
+        i += 1;
+    }
+    key
 }
 
 /// The first 8 bytes of `name` (optionally lower-cased) as a big-endian number, zero-padded.

@@ -14,33 +14,132 @@ use crate::canonical::check_method;
 use crate::context::SigningContext;
 use crate::credentials::Credentials;
 use crate::digest::hmac_sha1;
-use crate::encoding::write_bounded;
+use crate::encoding::{SliceWriter, write_bounded};
 use crate::error::SigningError;
 use crate::inline::InlineStr;
 use crate::output::SigningOutput;
-use crate::params::{Entry, ParamBuf, Params};
+use crate::params::{Entry, ParamBuf, Params, name_key};
 use crate::request::SignableRequest;
 
 /// Parameters the signer owns: any copy in the request (from an earlier attempt, say) is
 /// replaced rather than signed twice.
-const OWNED: [&str; 9] = [
-    "AccessKeyId",
-    "BearerToken",
-    "SecurityToken",
-    "Signature",
-    "SignatureMethod",
-    "SignatureNonce",
-    "SignatureType",
-    "SignatureVersion",
-    "Timestamp",
-];
-
-/// Blocks are hashed once this many bytes have been written past them: hashing bytes just
-/// written stalls on store-to-load forwarding (measured slower than hashing at the end).
-const LAG: usize = 256;
-
 pub(crate) fn is_owned_param(name: &str) -> bool {
-    OWNED.contains(&name)
+    matches!(
+        name,
+        "AccessKeyId"
+            | "BearerToken"
+            | "SecurityToken"
+            | "Signature"
+            | "SignatureMethod"
+            | "SignatureNonce"
+            | "SignatureType"
+            | "SignatureVersion"
+            | "Timestamp"
+    )
+}
+
+/// A parameter the signer adds, written in its double-encoded form directly: its name (and,
+/// where fixed, its value) is a constant, and its value needs at most a known fix-up.
+#[derive(Clone, Copy)]
+pub(crate) struct OwnParam<'a> {
+    /// The sort key of `name` (see [`name_key`]).
+    key: u64,
+    name: &'static str,
+    /// `name%3D`, followed by the value when it is fixed, already double-encoded.
+    head: &'static [u8],
+    value: OwnValue<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum OwnValue<'a> {
+    /// The value is part of `head`.
+    InHead,
+    /// Only unreserved characters (a [`crate::Nonce`]): written as is.
+    Unreserved(&'a [u8]),
+    /// `yyyy-MM-ddTHH:mm:ssZ`: only the two colons need encoding (`%253A`).
+    Timestamp(&'a [u8]),
+    /// Anything else (key id, security token): double-encoded.
+    Encode(&'a [u8]),
+}
+
+impl OwnParam<'_> {
+    fn bound(&self) -> usize {
+        self.head.len()
+            + match self.value {
+                OwnValue::InHead => 0,
+                OwnValue::Unreserved(v) | OwnValue::Timestamp(v) | OwnValue::Encode(v) => {
+                    5 * v.len()
+                }
+            }
+    }
+
+    fn write(&self, w: &mut SliceWriter<'_>) {
+        w.put(self.head);
+        match self.value {
+            OwnValue::InHead => {}
+            OwnValue::Unreserved(v) => w.put(v),
+            OwnValue::Timestamp(
+                &[
+                    y0,
+                    y1,
+                    y2,
+                    y3,
+                    d0,
+                    m0,
+                    m1,
+                    d1,
+                    a0,
+                    a1,
+                    t,
+                    h0,
+                    h1,
+                    b':',
+                    i0,
+                    i1,
+                    b':',
+                    s0,
+                    s1,
+                    z,
+                ],
+            ) => {
+                w.put(&[y0, y1, y2, y3, d0, m0, m1, d1, a0, a1, t, h0, h1]);
+                w.put(b"%253A");
+                w.put(&[i0, i1]);
+                w.put(b"%253A");
+                w.put(&[s0, s1, z]);
+            }
+            OwnValue::Timestamp(v) | OwnValue::Encode(v) => w.encode_component_twice(v),
+        }
+    }
+
+    /// Whether this parameter sorts before `entry` (names are never equal: the request's own
+    /// copies of these parameters are dropped).
+    fn precedes(&self, entry: &Entry<'_>) -> bool {
+        (self.key, self.name.as_bytes()) < (entry.key, entry.name.as_bytes())
+    }
+}
+
+const fn own(name: &'static str, head: &'static [u8]) -> (u64, &'static str, &'static [u8]) {
+    (name_key(name), name, head)
+}
+
+const ACCESS_KEY_ID: (u64, &str, &[u8]) = own("AccessKeyId", b"AccessKeyId%3D");
+const SECURITY_TOKEN: (u64, &str, &[u8]) = own("SecurityToken", b"SecurityToken%3D");
+const SIGNATURE_METHOD: (u64, &str, &[u8]) = own("SignatureMethod", b"SignatureMethod%3DHMAC-SHA1");
+const SIGNATURE_NONCE: (u64, &str, &[u8]) = own("SignatureNonce", b"SignatureNonce%3D");
+const SIGNATURE_VERSION: (u64, &str, &[u8]) = own("SignatureVersion", b"SignatureVersion%3D1.0");
+const TIMESTAMP: (u64, &str, &[u8]) = own("Timestamp", b"Timestamp%3D");
+
+fn own_param<'a>(
+    (key, name, head): (u64, &'static str, &'static [u8]),
+    value: OwnValue<'a>,
+) -> OwnParam<'a> {
+    OwnParam {
+        key,
+        name,
+        head,
+        value,
+    }
 }
 
 pub(crate) fn sign<'c>(
@@ -61,40 +160,36 @@ pub(crate) fn sign<'c>(
             }
         }
     }
-    let auth: [(&str, &[u8]); 6] = [
-        ("AccessKeyId", credentials.access_key_id().as_bytes()),
-        ("SignatureMethod", b"HMAC-SHA1"),
-        ("SignatureNonce", out.nonce.as_bytes()),
-        ("SignatureVersion", b"1.0"),
-        ("Timestamp", out.timestamp.as_bytes()),
-        ("SecurityToken", token.unwrap_or("").as_bytes()),
+    let access_key_id = own_param(
+        ACCESS_KEY_ID,
+        OwnValue::Encode(credentials.access_key_id().as_bytes()),
+    );
+    let rest = [
+        own_param(SIGNATURE_METHOD, OwnValue::InHead),
+        own_param(SIGNATURE_NONCE, OwnValue::Unreserved(out.nonce.as_bytes())),
+        own_param(SIGNATURE_VERSION, OwnValue::InHead),
+        own_param(TIMESTAMP, OwnValue::Timestamp(out.timestamp.as_bytes())),
     ];
-    let auth = if token.is_some() {
-        &auth[..]
-    } else {
-        &auth[..5]
+    // In byte order of name.
+    let with_token;
+    let without_token;
+    let own: &[OwnParam<'_>] = match token {
+        Some(token) => {
+            let token = own_param(SECURITY_TOKEN, OwnValue::Encode(token.as_bytes()));
+            with_token = [access_key_id, token, rest[0], rest[1], rest[2], rest[3]];
+            &with_token
+        }
+        None => {
+            without_token = [access_key_id, rest[0], rest[1], rest[2], rest[3]];
+            &without_token
+        }
     };
-    for &(name, value) in auth {
-        pairs.push(name, value);
-    }
 
     let mut string_to_sign = Vec::new();
+    write_string_to_sign(&mut string_to_sign, request.method, pairs.sorted(), own);
     let key = credentials.rpc_v1_key();
     let mut mac = key.start();
-    let mut hashed = 0;
-    write_string_to_sign(
-        &mut string_to_sign,
-        request.method,
-        pairs.sorted(),
-        |written| {
-            // Hash each block as soon as it is complete, while the next parameter is encoded.
-            let lagged = written.len().saturating_sub(LAG).max(hashed);
-            let (blocks, _) = written[hashed..lagged].as_chunks::<64>();
-            mac.blocks(blocks);
-            hashed += blocks.len() * 64;
-        },
-    );
-    let (blocks, tail) = string_to_sign[hashed..].as_chunks::<64>();
+    let (blocks, tail) = string_to_sign.as_chunks::<64>();
     mac.blocks(blocks);
     let mac = key.finish(mac, tail);
     drop(pairs);
@@ -104,13 +199,16 @@ pub(crate) fn sign<'c>(
     Ok(out)
 }
 
-/// Writes the string-to-sign into `out`, showing what has been written so far to `progress`
-/// after each parameter.
+/// Writes the string-to-sign of the request's parameters `sorted` merged with the signer's
+/// own `own` (both in byte order of name) into `out`.
+///
+/// (Hashing each block as soon as it was written, to overlap hashing with encoding, was
+/// measured no faster: the SHA-1 call costs more per call than the overlap saves.)
 pub(crate) fn write_string_to_sign(
     out: &mut Vec<u8>,
     method: &str,
     sorted: &[Entry<'_>],
-    mut progress: impl FnMut(&[u8]),
+    own: &[OwnParam<'_>],
 ) {
     // Double encoding writes at most 5 bytes per input byte; 6 more per pair for `%3D`, `%26`.
     let bound = method.len()
@@ -118,18 +216,32 @@ pub(crate) fn write_string_to_sign(
         + sorted
             .iter()
             .map(|e| 5 * (e.name.len() + e.value.len()) + 6)
-            .sum::<usize>();
+            .sum::<usize>()
+        + own.iter().map(|o| o.bound() + 3).sum::<usize>();
     write_bounded(out, bound, 0, |w| {
         w.put(method.as_bytes());
         w.put(b"&%2F&");
-        for (i, entry) in sorted.iter().enumerate() {
-            if i > 0 {
+        let mut own = own.iter().peekable();
+        let mut first = true;
+        let mut separate = |w: &mut SliceWriter<'_>| {
+            if !first {
                 w.put(b"%26");
             }
+            first = false;
+        };
+        for entry in sorted {
+            while let Some(param) = own.next_if(|o| o.precedes(entry)) {
+                separate(w);
+                param.write(w);
+            }
+            separate(w);
             w.encode_component_twice(entry.name.as_bytes());
             w.put(b"%3D");
             w.encode_component_twice(entry.value);
-            progress(w.written());
+        }
+        for param in own {
+            separate(w);
+            param.write(w);
         }
     });
 }
@@ -151,7 +263,7 @@ pub fn string_to_sign(method: &str, params: &dyn Params) -> Result<String, Signi
         pairs.push(name, value.as_bytes());
     }
     let mut out = Vec::new();
-    write_string_to_sign(&mut out, method, pairs.sorted(), |_| {});
+    write_string_to_sign(&mut out, method, pairs.sorted(), &[]);
     // Method and double-encoded parameters are ASCII.
     Ok(String::from_utf8(out).unwrap_or_default())
 }

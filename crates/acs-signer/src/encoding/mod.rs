@@ -201,9 +201,26 @@ impl SliceWriter<'_> {
         }
     }
 
+    /// Writes `bytes` as they are. Short pieces (separators, constant names) are copied as one
+    /// or two fixed-size words, overlapping when needed, instead of through a `memcpy` call.
+    #[inline]
     pub(crate) fn put(&mut self, bytes: &[u8]) {
-        self.buf[self.pos..self.pos + bytes.len()].write_copy_of_slice(bytes);
-        self.pos += bytes.len();
+        let n = bytes.len();
+        let dest = &mut self.buf[self.pos..self.pos + n];
+        if let (Some(head), Some(tail)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>())
+            && n <= 16
+        {
+            dest[..8].write_copy_of_slice(head);
+            dest[n - 8..].write_copy_of_slice(tail);
+        } else if let (Some(head), Some(tail)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>())
+            && n < 8
+        {
+            dest[..4].write_copy_of_slice(head);
+            dest[n - 4..].write_copy_of_slice(tail);
+        } else {
+            dest.write_copy_of_slice(bytes);
+        }
+        self.pos += n;
     }
 
     pub(crate) fn put_lowercase(&mut self, bytes: &str) {
@@ -231,8 +248,15 @@ impl SliceWriter<'_> {
         let value = {
             let double = flavor == Flavor::ComponentTwice;
             let keep_slash = flavor == Flavor::Path;
-            let done = x86::encode(self.buf, &mut self.pos, value, double, keep_slash);
-            value.get(done..).unwrap_or_default()
+            if value.len() <= 16 {
+                if x86::copy_if_plain(self.buf, &mut self.pos, value, keep_slash) {
+                    return;
+                }
+                value
+            } else {
+                let done = x86::encode(self.buf, &mut self.pos, value, double, keep_slash);
+                value.get(done..).unwrap_or_default()
+            }
         };
         self.encode_scalar(value, flavor.table());
     }

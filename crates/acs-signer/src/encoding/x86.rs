@@ -78,9 +78,8 @@ pub(super) fn available() -> bool {
 }
 
 /// Encodes what it can of `value` into `buf` at `*pos`, advancing it; returns how many input
-/// bytes were consumed, leaving the rest to the scalar encoder: all of a plain value of at most
-/// 16 bytes, whole 16-byte groups of a longer one (plus a plain tail), nothing otherwise. Stops
-/// early when fewer than 96 bytes of `buf` remain.
+/// bytes were consumed, leaving the rest to the scalar encoder: whole 16-byte groups (plus the
+/// tail, when it is plain). Stops early when fewer than 96 bytes of `buf` remain.
 pub(super) fn encode(
     buf: &mut [MaybeUninit<u8>],
     pos: &mut usize,
@@ -109,13 +108,8 @@ fn encode_ssse3(
         b'E' as i8, b'F' as i8,
     );
     let constants = _mm_set1_epi32(i32::from_le_bytes([b'%', b'2', b'5', 0]));
-    if value.len() <= 16 && copy_if_plain(buf, pos, value, keep_slash) {
-        return value.len();
-    }
-    if value.len() < 16 {
-        return 0;
-    }
     let nibble = _mm_set1_epi8(0x0f);
+    let (class_by_low, class_by_high) = class_tables(keep_slash);
     let mut consumed = 0;
     for group in value.chunks_exact(16) {
         // Every store below lands in `window`: at most 3 * 20 + 32 bytes from its start.
@@ -127,7 +121,14 @@ fn encode_ssse3(
         };
         // SAFETY: `input` is 16 readable bytes; `_mm_loadu_si128` reads exactly 16.
         let x = unsafe { _mm_loadu_si128(input.as_ptr().cast::<__m128i>()) };
-        let reserved = escape_mask(x, keep_slash);
+        let high_nibbles = _mm_and_si128(_mm_srli_epi16(x, 4), nibble);
+        let low_nibbles = _mm_and_si128(x, nibble);
+        // A byte is unreserved when its two nibbles' class bits intersect.
+        let classes = _mm_and_si128(
+            _mm_shuffle_epi8(class_by_low, low_nibbles),
+            _mm_shuffle_epi8(class_by_high, high_nibbles),
+        );
+        let reserved = _mm_movemask_epi8(_mm_cmpeq_epi8(classes, _mm_setzero_si128())) as u32;
         if reserved == 0 {
             // Nothing to escape: the sixteen bytes are their own encoding.
             // SAFETY: 16 bytes at the start of the 96-byte `window`.
@@ -136,8 +137,8 @@ fn encode_ssse3(
             consumed += 16;
             continue;
         }
-        let high = _mm_shuffle_epi8(hex, _mm_and_si128(_mm_srli_epi16(x, 4), nibble));
-        let low = _mm_shuffle_epi8(hex, _mm_and_si128(x, nibble));
+        let high = _mm_shuffle_epi8(hex, high_nibbles);
+        let low = _mm_shuffle_epi8(hex, low_nibbles);
         let raw_high_lo = _mm_unpacklo_epi32(x, high);
         let raw_high_hi = _mm_unpackhi_epi32(x, high);
         let low_consts_lo = _mm_unpacklo_epi32(low, constants);
@@ -192,15 +193,55 @@ fn encode_ssse3(
     consumed
 }
 
+/// Two 16-entry tables of class bits, indexed by a byte's low and high nibble: the byte is
+/// unreserved exactly when the two entries share a bit. One class per high nibble: `-` `.`
+/// (and `/` for paths) under 2, digits under 3, letters under 4 and 6, `P`-`Z` and `_` under 5,
+/// `p`-`z` and `~` under 7. Bytes from 0x80 up have high nibbles with no class, so they are
+/// always escaped. Two `pshufb` replace a dozen range comparisons, and share the nibbles the
+/// hex digits need anyway.
+#[target_feature(enable = "ssse3")]
+fn class_tables(keep_slash: bool) -> (__m128i, __m128i) {
+    const MARK: i8 = 1; // high nibble 2
+    const DIGIT: i8 = 2; // 3
+    const LETTER: i8 = 4; // 4 and 6
+    const UPPER_END: i8 = 8; // 5
+    const LOWER_END: i8 = 16; // 7
+    let all = DIGIT | LETTER | UPPER_END | LOWER_END;
+    let slash = if keep_slash { MARK } else { 0 };
+    let by_low = _mm_setr_epi8(
+        DIGIT | UPPER_END | LOWER_END,  // 0: '0' 'P' 'p'
+        all,                            // 1
+        all,                            // 2
+        all,                            // 3
+        all,                            // 4
+        all,                            // 5
+        all,                            // 6
+        all,                            // 7
+        all,                            // 8
+        all,                            // 9
+        LETTER | UPPER_END | LOWER_END, // A: 'J' 'Z' 'j' 'z'
+        LETTER,                         // B
+        LETTER,                         // C
+        MARK | LETTER,                  // D: '-' 'M' 'm'
+        MARK | LETTER | LOWER_END,      // E: '.' 'N' 'n' '~'
+        LETTER | UPPER_END | slash,     // F: 'O' 'o' '_' ('/')
+    );
+    let by_high = _mm_setr_epi8(
+        0, 0, MARK, DIGIT, LETTER, UPPER_END, LETTER, LOWER_END, 0, 0, 0, 0, 0, 0, 0, 0,
+    );
+    (by_low, by_high)
+}
+
 /// Copies `value` (at most 16 bytes) into `buf` at `*pos` when none of its bytes needs escaping,
 /// advancing `*pos`; returns `false`, writing nothing, otherwise (or when fewer than 16 bytes of
 /// `buf` remain).
 ///
-/// Most names and many values are short and plain: one SIMD check and
-/// one or two 8-byte stores replace a table lookup and a store per byte. The bytes are read as
-/// two overlapping words, never through a staging copy.
-#[target_feature(enable = "ssse3")]
-fn copy_if_plain(
+/// Most names and many values are short and plain: one SIMD check and one or two 8-byte stores
+/// replace a table lookup and a store per byte. The bytes are read as two overlapping words,
+/// never through a staging copy. Inlined into the caller: it needs only SSE2, which every
+/// x86-64 CPU has, so no detection or call is needed.
+#[inline]
+pub(super) fn copy_if_plain(
     buf: &mut [MaybeUninit<u8>],
     pos: &mut usize,
     value: &[u8],
@@ -233,8 +274,8 @@ fn copy_if_plain(
     if n > 16 {
         return false;
     }
-    let x = _mm_set_epi64x(high as i64, low as i64);
-    if escape_mask(x, keep_slash) & valid != 0 {
+    // SAFETY: SSE2 is part of the x86-64 baseline, so every x86-64 CPU runs this.
+    if unsafe { escape_mask_words(low, high, keep_slash) } & valid != 0 {
         return false;
     }
     let Some(window) = buf.get_mut(*pos..).and_then(|b| b.first_chunk_mut::<16>()) else {
@@ -248,8 +289,16 @@ fn copy_if_plain(
     true
 }
 
+/// [`escape_mask`] of the 16 bytes of `low` then `high` (little-endian).
+#[target_feature(enable = "sse2")]
+#[inline]
+fn escape_mask_words(low: u64, high: u64, keep_slash: bool) -> u32 {
+    escape_mask(_mm_set_epi64x(high as i64, low as i64), keep_slash)
+}
+
 /// Bit `i` set when byte `i` must be escaped.
-#[target_feature(enable = "ssse3")]
+#[target_feature(enable = "sse2")]
+#[inline]
 fn escape_mask(x: __m128i, keep_slash: bool) -> u32 {
     // Signed compares: bytes >= 0x80 are negative, so they match no range and get escaped.
     let between = |v: __m128i, lo: u8, hi: u8| {
