@@ -14,7 +14,7 @@ use crate::canonical::check_method;
 use crate::context::SigningContext;
 use crate::credentials::Credentials;
 use crate::digest::hmac_sha1;
-use crate::encoding::{SliceWriter, write_bounded};
+use crate::encoding::{SliceWriter, with_simd, write_bounded};
 use crate::error::SigningError;
 use crate::inline::InlineStr;
 use crate::output::SigningOutput;
@@ -219,30 +219,32 @@ pub(crate) fn write_string_to_sign(
             .sum::<usize>()
         + own.iter().map(|o| o.bound() + 3).sum::<usize>();
     write_bounded(out, bound, 0, |w| {
-        w.put(method.as_bytes());
-        w.put(b"&%2F&");
-        let mut own = own.iter().peekable();
-        let mut first = true;
-        let mut separate = |w: &mut SliceWriter<'_>| {
-            if !first {
-                w.put(b"%26");
+        with_simd(|| {
+            w.put(method.as_bytes());
+            w.put(b"&%2F&");
+            let mut own = own.iter().peekable();
+            let mut first = true;
+            let mut separate = |w: &mut SliceWriter<'_>| {
+                if !first {
+                    w.put(b"%26");
+                }
+                first = false;
+            };
+            for entry in sorted {
+                while let Some(param) = own.next_if(|o| o.precedes(entry)) {
+                    separate(w);
+                    param.write(w);
+                }
+                separate(w);
+                w.encode_component_twice(entry.name.as_bytes());
+                w.put(b"%3D");
+                w.encode_component_twice(entry.value);
             }
-            first = false;
-        };
-        for entry in sorted {
-            while let Some(param) = own.next_if(|o| o.precedes(entry)) {
+            for param in own {
                 separate(w);
                 param.write(w);
             }
-            separate(w);
-            w.encode_component_twice(entry.name.as_bytes());
-            w.put(b"%3D");
-            w.encode_component_twice(entry.value);
-        }
-        for param in own {
-            separate(w);
-            param.write(w);
-        }
+        })
     });
 }
 

@@ -207,7 +207,12 @@ impl SliceWriter<'_> {
     pub(crate) fn put(&mut self, bytes: &[u8]) {
         let n = bytes.len();
         let dest = &mut self.buf[self.pos..self.pos + n];
-        if let (Some(head), Some(tail)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>())
+        if let (Some(head), Some(tail)) = (bytes.first_chunk::<16>(), bytes.last_chunk::<16>())
+            && n <= 32
+        {
+            dest[..16].write_copy_of_slice(head);
+            dest[n - 16..].write_copy_of_slice(tail);
+        } else if let (Some(head), Some(tail)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>())
             && n <= 16
         {
             dest[..8].write_copy_of_slice(head);
@@ -242,21 +247,14 @@ impl SliceWriter<'_> {
     /// check, whole 16-byte groups go through the SIMD encoder, and the rest through
     /// [`Self::encode_scalar`]. (Running short values and tails through SIMD from a zero-padded
     /// copy was measured slower: the copy costs more than it saves.)
-    #[inline]
+    #[inline(always)]
     pub(crate) fn encode(&mut self, value: &[u8], flavor: Flavor) {
         #[cfg(target_arch = "x86_64")]
         let value = {
             let double = flavor == Flavor::ComponentTwice;
             let keep_slash = flavor == Flavor::Path;
-            if value.len() <= 16 {
-                if x86::copy_if_plain(self.buf, &mut self.pos, value, keep_slash) {
-                    return;
-                }
-                value
-            } else {
-                let done = x86::encode(self.buf, &mut self.pos, value, double, keep_slash);
-                value.get(done..).unwrap_or_default()
-            }
+            let done = x86::encode(self.buf, &mut self.pos, value, double, keep_slash);
+            value.get(done..).unwrap_or_default()
         };
         self.encode_scalar(value, flavor.table());
     }
@@ -297,6 +295,7 @@ impl SliceWriter<'_> {
     }
 
     /// Writes `value` percent-encoded twice, RPC v1's string-to-sign (at most 5 bytes per byte).
+    #[inline(always)]
     pub(crate) fn encode_component_twice(&mut self, value: &[u8]) {
         self.encode(value, Flavor::ComponentTwice);
     }
@@ -305,6 +304,16 @@ impl SliceWriter<'_> {
     pub(crate) fn encode_path(&mut self, path: &str) {
         self.encode(path.as_bytes(), Flavor::Path);
     }
+}
+
+/// Runs `f` compiled for the best SIMD level this CPU has (SSSE3 on x86-64), so the encoders it
+/// calls are inlined into it rather than called once per name and value.
+#[inline]
+pub(crate) fn with_simd<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    return x86::with_ssse3(f);
+    #[cfg(not(target_arch = "x86_64"))]
+    f()
 }
 
 /// Appends to `out` what `write` writes, given an upper bound `bound` of its length, leaving

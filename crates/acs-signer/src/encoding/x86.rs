@@ -11,16 +11,16 @@
 //!
 //! Besides the writer's two marked blocks in `mod.rs`, this is the crate's only `unsafe` code:
 //! unaligned SIMD loads and stores whose bounds are checked with safe slice operations just
-//! before, and the call into the SSSE3 function, made only after runtime detection.
+//! before, and the calls into SSSE3 functions, made only after runtime detection.
 #![allow(unsafe_code)]
 
 use std::mem::MaybeUninit;
 
 use std::arch::x86_64::{
-    __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
-    _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8, _mm_set1_epi32, _mm_setr_epi8,
-    _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_epi16, _mm_storeu_si128, _mm_unpackhi_epi32,
-    _mm_unpackhi_epi64, _mm_unpacklo_epi32, _mm_unpacklo_epi64,
+    __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set_epi64x,
+    _mm_set1_epi8, _mm_set1_epi32, _mm_setr_epi8, _mm_setzero_si128, _mm_shuffle_epi8,
+    _mm_srli_epi16, _mm_storeu_si128, _mm_unpackhi_epi32, _mm_unpackhi_epi64, _mm_unpacklo_epi32,
+    _mm_unpacklo_epi64,
 };
 
 /// Source positions: raw bytes 0..4, high digits 4..8, low digits 8..12, then `%`, `2`, `5`.
@@ -77,9 +77,29 @@ pub(super) fn available() -> bool {
     std::arch::is_x86_feature_detected!("ssse3")
 }
 
+/// Runs `f` inside a function compiled for SSSE3 when the CPU has it, so the encoders `f` calls
+/// are inlined into it rather than called once per value (a signature encodes a few dozen
+/// short names and values, where the call is a good part of the cost).
+#[inline]
+pub(super) fn with_ssse3<R>(f: impl FnOnce() -> R) -> R {
+    if available() {
+        // SAFETY: SSSE3 support was just detected at runtime.
+        unsafe { run_ssse3(f) }
+    } else {
+        f()
+    }
+}
+
+#[target_feature(enable = "ssse3")]
+fn run_ssse3<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
 /// Encodes what it can of `value` into `buf` at `*pos`, advancing it; returns how many input
-/// bytes were consumed, leaving the rest to the scalar encoder: whole 16-byte groups (plus the
-/// tail, when it is plain). Stops early when fewer than 96 bytes of `buf` remain.
+/// bytes were consumed, leaving the rest to the scalar encoder: all of a plain value of at most
+/// 16 bytes, whole 16-byte groups of a longer one (and its tail, when plain), nothing of a short
+/// value that needs escaping. Stops early when fewer than 96 bytes of `buf` remain.
+#[inline(always)]
 pub(super) fn encode(
     buf: &mut [MaybeUninit<u8>],
     pos: &mut usize,
@@ -90,7 +110,16 @@ pub(super) fn encode(
     if !available() {
         return 0;
     }
-    // SAFETY: SSSE3 support was just detected at runtime.
+    if value.len() <= 16 {
+        // SAFETY: SSSE3 support was just detected at runtime.
+        if unsafe { copy_if_plain(buf, pos, value, keep_slash) } {
+            return value.len();
+        }
+        if value.len() < 16 {
+            return 0;
+        }
+    }
+    // SAFETY: as above.
     unsafe { encode_ssse3(buf, pos, value, double, keep_slash) }
 }
 
@@ -102,14 +131,13 @@ fn encode_ssse3(
     double: bool,
     keep_slash: bool,
 ) -> usize {
+    let classes = Classes::new(keep_slash);
     let hex = _mm_setr_epi8(
         b'0' as i8, b'1' as i8, b'2' as i8, b'3' as i8, b'4' as i8, b'5' as i8, b'6' as i8,
         b'7' as i8, b'8' as i8, b'9' as i8, b'A' as i8, b'B' as i8, b'C' as i8, b'D' as i8,
         b'E' as i8, b'F' as i8,
     );
     let constants = _mm_set1_epi32(i32::from_le_bytes([b'%', b'2', b'5', 0]));
-    let nibble = _mm_set1_epi8(0x0f);
-    let (class_by_low, class_by_high) = class_tables(keep_slash);
     let mut consumed = 0;
     for group in value.chunks_exact(16) {
         // Every store below lands in `window`: at most 3 * 20 + 32 bytes from its start.
@@ -121,14 +149,8 @@ fn encode_ssse3(
         };
         // SAFETY: `input` is 16 readable bytes; `_mm_loadu_si128` reads exactly 16.
         let x = unsafe { _mm_loadu_si128(input.as_ptr().cast::<__m128i>()) };
-        let high_nibbles = _mm_and_si128(_mm_srli_epi16(x, 4), nibble);
-        let low_nibbles = _mm_and_si128(x, nibble);
-        // A byte is unreserved when its two nibbles' class bits intersect.
-        let classes = _mm_and_si128(
-            _mm_shuffle_epi8(class_by_low, low_nibbles),
-            _mm_shuffle_epi8(class_by_high, high_nibbles),
-        );
-        let reserved = _mm_movemask_epi8(_mm_cmpeq_epi8(classes, _mm_setzero_si128())) as u32;
+        let (high_nibbles, low_nibbles) = nibbles(x);
+        let reserved = classes.reserved(high_nibbles, low_nibbles);
         if reserved == 0 {
             // Nothing to escape: the sixteen bytes are their own encoding.
             // SAFETY: 16 bytes at the start of the 96-byte `window`.
@@ -182,7 +204,8 @@ fn encode_ssse3(
         };
         // SAFETY: `last` is 16 readable bytes.
         let x = unsafe { _mm_loadu_si128(last.as_ptr().cast::<__m128i>()) };
-        if escape_mask(x, keep_slash) == 0
+        let (high_nibbles, low_nibbles) = nibbles(x);
+        if classes.reserved(high_nibbles, low_nibbles) == 0
             && let Some(window) = buf.get_mut(start..).and_then(|b| b.first_chunk_mut::<16>())
         {
             window.write_copy_of_slice(last);
@@ -193,43 +216,73 @@ fn encode_ssse3(
     consumed
 }
 
+/// Each byte's high and low nibble.
+#[target_feature(enable = "ssse3")]
+#[inline]
+fn nibbles(x: __m128i) -> (__m128i, __m128i) {
+    let nibble = _mm_set1_epi8(0x0f);
+    (
+        _mm_and_si128(_mm_srli_epi16(x, 4), nibble),
+        _mm_and_si128(x, nibble),
+    )
+}
+
 /// Two 16-entry tables of class bits, indexed by a byte's low and high nibble: the byte is
 /// unreserved exactly when the two entries share a bit. One class per high nibble: `-` `.`
 /// (and `/` for paths) under 2, digits under 3, letters under 4 and 6, `P`-`Z` and `_` under 5,
 /// `p`-`z` and `~` under 7. Bytes from 0x80 up have high nibbles with no class, so they are
 /// always escaped. Two `pshufb` replace a dozen range comparisons, and share the nibbles the
 /// hex digits need anyway.
-#[target_feature(enable = "ssse3")]
-fn class_tables(keep_slash: bool) -> (__m128i, __m128i) {
-    const MARK: i8 = 1; // high nibble 2
-    const DIGIT: i8 = 2; // 3
-    const LETTER: i8 = 4; // 4 and 6
-    const UPPER_END: i8 = 8; // 5
-    const LOWER_END: i8 = 16; // 7
-    let all = DIGIT | LETTER | UPPER_END | LOWER_END;
-    let slash = if keep_slash { MARK } else { 0 };
-    let by_low = _mm_setr_epi8(
-        DIGIT | UPPER_END | LOWER_END,  // 0: '0' 'P' 'p'
-        all,                            // 1
-        all,                            // 2
-        all,                            // 3
-        all,                            // 4
-        all,                            // 5
-        all,                            // 6
-        all,                            // 7
-        all,                            // 8
-        all,                            // 9
-        LETTER | UPPER_END | LOWER_END, // A: 'J' 'Z' 'j' 'z'
-        LETTER,                         // B
-        LETTER,                         // C
-        MARK | LETTER,                  // D: '-' 'M' 'm'
-        MARK | LETTER | LOWER_END,      // E: '.' 'N' 'n' '~'
-        LETTER | UPPER_END | slash,     // F: 'O' 'o' '_' ('/')
-    );
-    let by_high = _mm_setr_epi8(
-        0, 0, MARK, DIGIT, LETTER, UPPER_END, LETTER, LOWER_END, 0, 0, 0, 0, 0, 0, 0, 0,
-    );
-    (by_low, by_high)
+struct Classes {
+    by_low: __m128i,
+    by_high: __m128i,
+}
+
+impl Classes {
+    #[target_feature(enable = "ssse3")]
+    #[inline]
+    fn new(keep_slash: bool) -> Self {
+        const MARK: i8 = 1; // high nibble 2
+        const DIGIT: i8 = 2; // 3
+        const LETTER: i8 = 4; // 4 and 6
+        const UPPER_END: i8 = 8; // 5
+        const LOWER_END: i8 = 16; // 7
+        let all = DIGIT | LETTER | UPPER_END | LOWER_END;
+        let slash = if keep_slash { MARK } else { 0 };
+        let by_low = _mm_setr_epi8(
+            DIGIT | UPPER_END | LOWER_END,  // 0: '0' 'P' 'p'
+            all,                            // 1
+            all,                            // 2
+            all,                            // 3
+            all,                            // 4
+            all,                            // 5
+            all,                            // 6
+            all,                            // 7
+            all,                            // 8
+            all,                            // 9
+            LETTER | UPPER_END | LOWER_END, // A: 'J' 'Z' 'j' 'z'
+            LETTER,                         // B
+            LETTER,                         // C
+            MARK | LETTER,                  // D: '-' 'M' 'm'
+            MARK | LETTER | LOWER_END,      // E: '.' 'N' 'n' '~'
+            LETTER | UPPER_END | slash,     // F: 'O' 'o' '_' ('/')
+        );
+        let by_high = _mm_setr_epi8(
+            0, 0, MARK, DIGIT, LETTER, UPPER_END, LETTER, LOWER_END, 0, 0, 0, 0, 0, 0, 0, 0,
+        );
+        Self { by_low, by_high }
+    }
+
+    /// Bit `i` set when byte `i` (given as its nibbles) must be escaped.
+    #[target_feature(enable = "ssse3")]
+    #[inline]
+    fn reserved(&self, high_nibbles: __m128i, low_nibbles: __m128i) -> u32 {
+        let classes = _mm_and_si128(
+            _mm_shuffle_epi8(self.by_low, low_nibbles),
+            _mm_shuffle_epi8(self.by_high, high_nibbles),
+        );
+        _mm_movemask_epi8(_mm_cmpeq_epi8(classes, _mm_setzero_si128())) as u32
+    }
 }
 
 /// Copies `value` (at most 16 bytes) into `buf` at `*pos` when none of its bytes needs escaping,
@@ -238,10 +291,10 @@ fn class_tables(keep_slash: bool) -> (__m128i, __m128i) {
 ///
 /// Most names and many values are short and plain: one SIMD check and one or two 8-byte stores
 /// replace a table lookup and a store per byte. The bytes are read as two overlapping words,
-/// never through a staging copy. Inlined into the caller: it needs only SSE2, which every
-/// x86-64 CPU has, so no detection or call is needed.
+/// never through a staging copy.
+#[target_feature(enable = "ssse3")]
 #[inline]
-pub(super) fn copy_if_plain(
+fn copy_if_plain(
     buf: &mut [MaybeUninit<u8>],
     pos: &mut usize,
     value: &[u8],
@@ -274,8 +327,8 @@ pub(super) fn copy_if_plain(
     if n > 16 {
         return false;
     }
-    // SAFETY: SSE2 is part of the x86-64 baseline, so every x86-64 CPU runs this.
-    if unsafe { escape_mask_words(low, high, keep_slash) } & valid != 0 {
+    let (high_nibbles, low_nibbles) = nibbles(_mm_set_epi64x(high as i64, low as i64));
+    if Classes::new(keep_slash).reserved(high_nibbles, low_nibbles) & valid != 0 {
         return false;
     }
     let Some(window) = buf.get_mut(*pos..).and_then(|b| b.first_chunk_mut::<16>()) else {
@@ -287,38 +340,4 @@ pub(super) fn copy_if_plain(
     }
     *pos += n;
     true
-}
-
-/// [`escape_mask`] of the 16 bytes of `low` then `high` (little-endian).
-#[target_feature(enable = "sse2")]
-#[inline]
-fn escape_mask_words(low: u64, high: u64, keep_slash: bool) -> u32 {
-    escape_mask(_mm_set_epi64x(high as i64, low as i64), keep_slash)
-}
-
-/// Bit `i` set when byte `i` must be escaped.
-#[target_feature(enable = "sse2")]
-#[inline]
-fn escape_mask(x: __m128i, keep_slash: bool) -> u32 {
-    // Signed compares: bytes >= 0x80 are negative, so they match no range and get escaped.
-    let between = |v: __m128i, lo: u8, hi: u8| {
-        _mm_and_si128(
-            _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)),
-            _mm_cmplt_epi8(v, _mm_set1_epi8(hi as i8 + 1)),
-        )
-    };
-    let equals = |c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
-    let digit = between(x, b'0', b'9');
-    let letter = between(_mm_or_si128(x, _mm_set1_epi8(0x20)), b'a', b'z');
-    let marks = _mm_or_si128(
-        _mm_or_si128(equals(b'-'), equals(b'.')),
-        _mm_or_si128(equals(b'_'), equals(b'~')),
-    );
-    let slash = if keep_slash {
-        equals(b'/')
-    } else {
-        _mm_setzero_si128()
-    };
-    let keep = _mm_or_si128(_mm_or_si128(digit, letter), _mm_or_si128(marks, slash));
-    !(_mm_movemask_epi8(keep) as u32) & 0xffff
 }
