@@ -26,7 +26,7 @@ use crate::canonical::{
 use crate::context::SigningContext;
 use crate::credentials::Credentials;
 use crate::digest::{hmac_sha256, hmac_sm3, sha256, sm3};
-use crate::encoding::write_bounded;
+use crate::encoding::{with_simd, write_bounded};
 use crate::error::{SigningError, SigningErrorKind};
 use crate::inline::InlineStr;
 use crate::output::SigningOutput;
@@ -315,40 +315,42 @@ fn build(
     let spare = 96 + access_key_id_len + header_groups_bound(headers) + 64;
     let mut signed = 0..0;
     write_bounded(out, bound, spare, |w| {
-        w.put(request.method.as_bytes());
-        w.put_byte(b'\n');
-        if request.path.is_empty() {
-            w.put_byte(b'/');
-        } else {
-            w.encode_path(request.path);
-        }
-        w.put_byte(b'\n');
-        for (i, entry) in query.iter().enumerate() {
-            if i > 0 {
-                w.put_byte(b'&');
+        with_simd(|| {
+            w.put(request.method.as_bytes());
+            w.put_byte(b'\n');
+            if request.path.is_empty() {
+                w.put_byte(b'/');
+            } else {
+                w.encode_path(request.path);
             }
-            w.encode_component(entry.name.as_bytes());
-            w.put_byte(b'=');
-            w.encode_component(entry.value);
-        }
-        w.put_byte(b'\n');
-        write_header_groups(w, headers);
-        w.put_byte(b'\n');
-        let start = w.len();
-        let mut previous: Option<&str> = None;
-        for &Entry { name, .. } in headers {
-            if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
-                continue;
+            w.put_byte(b'\n');
+            for (i, entry) in query.iter().enumerate() {
+                if i > 0 {
+                    w.put_byte(b'&');
+                }
+                w.encode_component(entry.name.as_bytes());
+                w.put_byte(b'=');
+                w.encode_component(entry.value);
             }
-            if previous.is_some() {
-                w.put_byte(b';');
+            w.put_byte(b'\n');
+            write_header_groups(w, headers);
+            w.put_byte(b'\n');
+            let start = w.len();
+            let mut previous: Option<&str> = None;
+            for &Entry { name, .. } in headers {
+                if previous.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+                    continue;
+                }
+                if previous.is_some() {
+                    w.put_byte(b';');
+                }
+                w.put_lowercase(name);
+                previous = Some(name);
             }
-            w.put_lowercase(name);
-            previous = Some(name);
-        }
-        signed = start..w.len();
-        w.put_byte(b'\n');
-        w.put(payload_hash.as_bytes());
+            signed = start..w.len();
+            w.put_byte(b'\n');
+            w.put(payload_hash.as_bytes());
+        })
     });
     Ok(signed)
 }

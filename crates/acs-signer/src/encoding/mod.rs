@@ -325,7 +325,12 @@ pub(crate) fn write_bounded(
     write: impl FnOnce(&mut SliceWriter<'_>),
 ) {
     let start = out.len();
-    out.reserve_exact(bound + WRITE_SLACK.max(spare));
+    if out.capacity() == 0 {
+        // A fresh buffer (the usual case): allocate directly rather than through the growth path.
+        *out = Vec::with_capacity(bound + WRITE_SLACK.max(spare));
+    } else {
+        out.reserve_exact(bound + WRITE_SLACK.max(spare));
+    }
     let mut writer = SliceWriter {
         buf: &mut out.spare_capacity_mut()[..bound + WRITE_SLACK],
         pos: 0,
