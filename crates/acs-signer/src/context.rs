@@ -210,29 +210,45 @@ fn utc(time: SystemTime) -> Result<Civil, SigningError> {
     if secs > LAST_SECOND_OF_9999 {
         return Err(bad());
     }
-    let days = secs / 86_400;
-    let of_day = secs % 86_400;
-    // Civil-from-days (Howard Hinnant's algorithm) on the era starting 0000-03-01.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    let small = |v: u64| u32::try_from(v).map_err(|_| bad());
+    // Both fit in u32: at most 2,932,896 days, and seconds of a day.
+    let days = (secs / 86_400) as u32;
+    let of_day = (secs % 86_400) as u32;
+    let (year, month, day) = civil_from_days(days);
     Ok(Civil {
-        year: small(year)?,
-        month: small(month)?,
-        day: small(day)?,
-        hour: small(of_day / 3600)?,
-        minute: small(of_day / 60 % 60)?,
-        second: small(of_day % 60)?,
+        year,
+        month,
+        day,
+        hour: of_day / 3600,
+        minute: of_day / 60 % 60,
+        second: of_day % 60,
         // 1970-01-01 was a Thursday.
-        weekday: small((days + 3) % 7)?,
+        weekday: (days + 3) % 7,
     })
+}
+
+/// (year, month, day) of a day counted from 1970-01-01, up to the year 9999.
+///
+/// Neri and Schneider's formulation (Euclidean affine functions, 2022): count from 0000-03-01
+/// so the leap day ends the year, split into centuries and years of 1461 days (four years), and
+/// read month and day off one multiplication instead of a table, with no dependent divisions by
+/// 365 or 153.
+fn civil_from_days(days: u32) -> (u32, u32, u32) {
+    let n = days + 719_468; // days since 0000-03-01
+    let n1 = 4 * n + 3;
+    let century = n1 / 146_097;
+    let of_century = n1 % 146_097 / 4;
+    let n2 = 4 * of_century + 3;
+    let year_of_century = n2 / 1461;
+    let of_year = n2 % 1461 / 4; // 0 = 1 March
+    let n3 = 2141 * of_year + 197_913;
+    let month = n3 >> 16; // 3 = March .. 14 = February
+    let day = (n3 & 0xffff) / 2141 + 1;
+    let january_or_later = u32::from(of_year >= 306);
+    (
+        100 * century + year_of_century + january_or_later,
+        month - 12 * january_or_later,
+        day,
+    )
 }
 
 /// `00` to `99`.
@@ -300,6 +316,34 @@ mod tests {
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    /// Howard Hinnant's civil-from-days, the reference for `civil_from_days`.
+    fn reference_civil(days: u64) -> (u32, u32, u32) {
+        let z = days + 719_468;
+        let era = z / 146_097;
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + u64::from(month <= 2);
+        (year as u32, month as u32, day as u32)
+    }
+
+    #[test]
+    fn civil_dates_match_the_reference_on_every_day_to_9999() {
+        for days in 0..=2_932_896u32 {
+            assert_eq!(
+                civil_from_days(days),
+                reference_civil(u64::from(days)),
+                "day {days}"
+            );
+        }
+        assert_eq!(civil_from_days(2_932_896), (9999, 12, 31));
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
     }
 
     #[test]

@@ -186,11 +186,7 @@ pub(crate) fn sign<'c>(
 
     let mut string_to_sign = Vec::new();
     write_string_to_sign(&mut string_to_sign, request.method, pairs.sorted(), own);
-    let key = credentials.rpc_v1_key();
-    let mut mac = key.start();
-    let (blocks, tail) = string_to_sign.as_chunks::<64>();
-    mac.blocks(blocks);
-    let mac = key.finish(mac, tail);
+    let mac = credentials.rpc_v1_key().mac_in_place(&mut string_to_sign);
     drop(pairs);
     out.signature = base64_inline(&mac);
     out.authorization_start = string_to_sign.len();

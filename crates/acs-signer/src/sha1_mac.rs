@@ -70,6 +70,26 @@ impl HmacSha1Key {
     }
 }
 
+impl HmacSha1Key {
+    /// The MAC of `message`, hashed in one pass: SHA-1's padding is appended to `message` (it
+    /// needs at most 72 bytes of spare capacity to avoid growing), all of its blocks are
+    /// compressed in one call, and `message` is cut back to its own length.
+    pub(crate) fn mac_in_place(&self, message: &mut Vec<u8>) -> [u8; 20] {
+        let length = message.len();
+        let bits = (BLOCK as u64 + length as u64) * 8;
+        let zeros = (BLOCK - (length + 9) % BLOCK) % BLOCK;
+        message.push(0x80);
+        message.extend_from_slice(&[0u8; BLOCK][..zeros]);
+        message.extend_from_slice(&bits.to_be_bytes());
+        let mut inner = self.start();
+        inner.blocks(message.as_chunks::<BLOCK>().0);
+        message.truncate(length);
+        let inner = inner.digest();
+        let mut outer = Sha1Stream::new(self.outer, BLOCK as u64);
+        outer.finish(&inner)
+    }
+}
+
 /// HMAC-SHA1 of `data` under `key`, in one call.
 pub(crate) fn hmac_sha1(key: &[u8], data: &[u8]) -> [u8; 20] {
     let key = HmacSha1Key::new(key);
@@ -116,6 +136,11 @@ impl Sha1Stream {
         last[end - 8..end].copy_from_slice(&bits.to_be_bytes());
         compress(&mut self.state, last[..end].as_chunks::<BLOCK>().0);
         // `last` holds only message bytes and the inner digest, neither of them secret.
+        self.digest()
+    }
+
+    /// The state as a digest (meaningful once the padding has been absorbed).
+    fn digest(&self) -> [u8; 20] {
         let mut out = [0u8; 20];
         for (word, bytes) in self.state.iter().zip(out.chunks_exact_mut(4)) {
             bytes.copy_from_slice(&word.to_be_bytes());
@@ -154,6 +179,24 @@ mod tests {
                     hmac_sha1(&key, &data[..len]),
                     "key {key_len} data {len}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn in_place_mac_matches_and_leaves_the_message_as_it_was() {
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 11 + 5) as u8).collect();
+        for key_len in [1, 31, 64, 100] {
+            let key_bytes: Vec<u8> = (0..key_len).map(|i| (i * 3) as u8).collect();
+            let key = HmacSha1Key::new(&key_bytes);
+            for len in 0..data.len() {
+                let mut message = data[..len].to_vec();
+                assert_eq!(
+                    key.mac_in_place(&mut message),
+                    hmac_sha1(&key_bytes, &data[..len]),
+                    "key {key_len} data {len}"
+                );
+                assert_eq!(message, &data[..len]);
             }
         }
     }
