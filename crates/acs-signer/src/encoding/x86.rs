@@ -4,9 +4,11 @@
 //! from a 16-byte "source" vector holding the four raw bytes, their four high hex digits, their
 //! four low hex digits and the constants `%`, `2`, `5`. A 16-entry table, indexed by which of
 //! the four bytes need escaping, gives the shuffle that lays out the encoded bytes; the
-//! quarter's output length comes from the same index. Values of at most 16 bytes that need no
-//! escaping, and plain tails of longer ones, are copied after one SIMD check. The scalar
-//! encoder handles the rest and serves CPUs without SSSE3; unit tests here and
+//! quarter's output length comes from the same index. Which bytes need escaping comes from two
+//! nibble-indexed class tables (two more `pshufb`). Values of at most 16 bytes that need no
+//! escaping, and plain tails of longer ones, are copied after one such check. The scalar
+//! encoder handles the rest and serves CPUs without SSSE3; the unit tests in `mod.rs` (every
+//! byte at every position, every length around the 16-byte boundaries) and
 //! `tests/properties.rs` check the two agree.
 //!
 //! Besides the writer's two marked blocks in `mod.rs`, this is the crate's only `unsafe` code:
