@@ -253,6 +253,26 @@ mod tests {
     }
 
     #[test]
+    fn compile_time_keys_match_run_time_keys() {
+        for name in [
+            "",
+            "A",
+            "Timestamp",
+            "AccessKeyId",
+            "Sig",
+            "é",
+            "SignatureVersion",
+            "12345678",
+        ] {
+            assert_eq!(
+                super::name_key(name),
+                super::prefix(name.as_bytes(), false),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn keyed_sort_is_byte_order() {
         let pairs = [
             ("Signature", "b"),

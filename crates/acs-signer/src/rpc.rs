@@ -77,35 +77,13 @@ impl OwnParam<'_> {
         match self.value {
             OwnValue::InHead => {}
             OwnValue::Unreserved(v) => w.put(v),
-            OwnValue::Timestamp(
-                &[
-                    y0,
-                    y1,
-                    y2,
-                    y3,
-                    d0,
-                    m0,
-                    m1,
-                    d1,
-                    a0,
-                    a1,
-                    t,
-                    h0,
-                    h1,
-                    b':',
-                    i0,
-                    i1,
-                    b':',
-                    s0,
-                    s1,
-                    z,
-                ],
-            ) => {
-                w.put(&[y0, y1, y2, y3, d0, m0, m1, d1, a0, a1, t, h0, h1]);
+            // `yyyy-MM-ddTHH` `:` `mm` `:` `ssZ`: the colons double-encoded.
+            OwnValue::Timestamp(v) if v.len() == 20 && v[13] == b':' && v[16] == b':' => {
+                w.put(&v[..13]);
                 w.put(b"%253A");
-                w.put(&[i0, i1]);
+                w.put(&v[14..16]);
                 w.put(b"%253A");
-                w.put(&[s0, s1, z]);
+                w.put(&v[17..]);
             }
             OwnValue::Timestamp(v) | OwnValue::Encode(v) => w.encode_component_twice(v),
         }

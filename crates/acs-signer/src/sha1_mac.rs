@@ -1,11 +1,10 @@
-//! HMAC-SHA1 with the key's padded blocks absorbed once, and the message hashed as it is
-//! written.
+//! HMAC-SHA1 with the key's padded blocks absorbed once.
 //!
 //! RPC v1 signs every request under the same key (`secret + "&"`), so the SHA-1 states after
 //! the inner (`key ^ ipad`) and outer (`key ^ opad`) blocks are computed once per credentials
 //! and kept beside the secret, wiped with it. A signature then costs only the message's blocks
-//! plus one outer block, and the signer compresses each 64-byte block as soon as it has written
-//! it, so hashing overlaps with encoding the rest of the string-to-sign.
+//! plus one outer block, all compressed straight from the signer's buffer by RustCrypto's
+//! `sha1` (SHA-NI where the CPU has it).
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -68,9 +67,7 @@ impl HmacSha1Key {
         let mut outer = Sha1Stream::new(self.outer, BLOCK as u64);
         outer.finish(&inner)
     }
-}
 
-impl HmacSha1Key {
     /// The MAC of `message`, hashed in one pass: SHA-1's padding is appended to `message` (it
     /// needs at most 72 bytes of spare capacity to avoid growing), all of its blocks are
     /// compressed in one call, and `message` is cut back to its own length.

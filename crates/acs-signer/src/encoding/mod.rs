@@ -337,8 +337,9 @@ pub(crate) fn write_bounded(
     };
     write(&mut writer);
     let written = writer.pos;
-    // SAFETY: `reserve_exact` made room for `written <= bound + WRITE_SLACK` more bytes, and
-    // the writer's invariant says it wrote every one of them.
+    // SAFETY: the capacity was made at least `start + bound + WRITE_SLACK` above, the writer
+    // never advances past its `bound + WRITE_SLACK` slots, and its invariant says it wrote every
+    // one of the `written` bytes it advanced over.
     #[allow(unsafe_code)]
     unsafe {
         out.set_len(start + written);
