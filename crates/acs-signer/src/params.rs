@@ -203,15 +203,21 @@ pub(crate) const fn name_key(name: &str) -> u64 {
 /// Where two keys differ, their order is the order of the names.
 #[inline]
 fn prefix(name: &[u8], lowercase: bool) -> u64 {
-    let mut head = match name.first_chunk::<8>() {
-        Some(first) => *first,
-        // Shifting the bytes in, rather than copying them into an array read back as a whole,
-        // avoids a store-to-load forwarding stall (about 10 ns per short name).
-        None => name
-            .iter()
-            .enumerate()
-            .fold(0u64, |acc, (i, &b)| acc | u64::from(b) << (56 - 8 * i))
-            .to_be_bytes(),
+    // Short names are read as two overlapping words (or byte by byte), never copied into an
+    // array read back as a whole, which stalls on store-to-load forwarding.
+    let n = name.len();
+    let mut head = match name {
+        [a, b, c, d, e, f, g, h, ..] => [*a, *b, *c, *d, *e, *f, *g, *h],
+        [a, b, c, d, ..] => {
+            let first = u32::from_le_bytes([*a, *b, *c, *d]);
+            let last = u32::from_le_bytes([name[n - 4], name[n - 3], name[n - 2], name[n - 1]]);
+            // Little-endian: byte i at bits 8i; the overlap holds the same bytes twice.
+            (u64::from(first) | u64::from(last) << (8 * (n - 4))).to_le_bytes()
+        }
+        [a, b, c] => [*a, *b, *c, 0, 0, 0, 0, 0],
+        [a, b] => [*a, *b, 0, 0, 0, 0, 0, 0],
+        [a] => [*a, 0, 0, 0, 0, 0, 0, 0],
+        [] => [0; 8],
     };
     if lowercase {
         head.make_ascii_lowercase();

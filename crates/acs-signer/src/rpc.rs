@@ -23,18 +23,21 @@ use crate::request::SignableRequest;
 /// Parameters the signer owns: any copy in the request (from an earlier attempt, say) is
 /// replaced rather than signed twice.
 pub(crate) fn is_owned_param(name: &str) -> bool {
-    matches!(
-        name,
-        "AccessKeyId"
-            | "BearerToken"
-            | "SecurityToken"
-            | "Signature"
-            | "SignatureMethod"
-            | "SignatureNonce"
-            | "SignatureType"
-            | "SignatureVersion"
-            | "Timestamp"
-    )
+    // Every owned name starts with one of these: most request parameters are ruled out without
+    // a string comparison.
+    matches!(name.as_bytes().first(), Some(b'A' | b'B' | b'S' | b'T'))
+        && matches!(
+            name,
+            "AccessKeyId"
+                | "BearerToken"
+                | "SecurityToken"
+                | "Signature"
+                | "SignatureMethod"
+                | "SignatureNonce"
+                | "SignatureType"
+                | "SignatureVersion"
+                | "Timestamp"
+        )
 }
 
 /// A parameter the signer adds, written in its double-encoded form directly: its name (and,
