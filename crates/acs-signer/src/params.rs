@@ -269,6 +269,11 @@ mod tests {
             "é",
             "SignatureVersion",
             "12345678",
+            "ab",
+            "Acti",
+            "Actio",
+            "Policy",
+            "Version",
         ] {
             assert_eq!(
                 super::name_key(name),
