@@ -122,15 +122,20 @@ pub(super) fn encode(
         }
     }
     // SAFETY: as above.
-    unsafe { encode_ssse3(buf, pos, value, double, keep_slash) }
+    unsafe {
+        if double {
+            encode_ssse3::<true>(buf, pos, value, keep_slash)
+        } else {
+            encode_ssse3::<false>(buf, pos, value, keep_slash)
+        }
+    }
 }
 
 #[target_feature(enable = "ssse3")]
-fn encode_ssse3(
+fn encode_ssse3<const DOUBLE: bool>(
     buf: &mut [MaybeUninit<u8>],
     pos: &mut usize,
     value: &[u8],
-    double: bool,
     keep_slash: bool,
 ) -> usize {
     let classes = Classes::new(keep_slash);
@@ -181,7 +186,7 @@ fn encode_ssse3(
             // `at` or `at + 16` with `at <= 60`, inside the 96-byte `window`.
             unsafe {
                 let out = window.as_mut_ptr().add(at).cast::<__m128i>();
-                if double {
+                if DOUBLE {
                     let lo = _mm_loadu_si128(DOUBLE_LO[mask].as_ptr().cast::<__m128i>());
                     let hi = _mm_loadu_si128(DOUBLE_HI[mask].as_ptr().cast::<__m128i>());
                     _mm_storeu_si128(out, _mm_shuffle_epi8(source, lo));
@@ -191,7 +196,7 @@ fn encode_ssse3(
                     _mm_storeu_si128(out, _mm_shuffle_epi8(source, pattern));
                 }
             }
-            at += 4 + escaped * if double { 4 } else { 2 };
+            at += 4 + escaped * if DOUBLE { 4 } else { 2 };
         }
         *pos += at;
         consumed += 16;
