@@ -107,6 +107,11 @@ impl Cases {
             &ctx,
         )
         .expect("signs");
+        let rpc_string_to_sign = rpc.string_to_sign().to_owned();
+        let v3_canonical = v3.canonical_request().to_owned();
+        let v3_string_to_sign = v3.string_to_sign().to_owned();
+        // Outputs borrow the credentials (and give their buffer back when dropped).
+        drop((rpc, v3));
         let mut aws_uri = String::from("https://sts.us-east-1.amazonaws.com/?");
         for (i, (k, v)) in v3_query.iter().enumerate() {
             if i > 0 {
@@ -117,10 +122,10 @@ impl Cases {
             aws_uri.push_str(&acs_signer::encoding::percent_encode(v));
         }
         Self {
-            rpc_string_to_sign: rpc.string_to_sign().to_owned(),
+            rpc_string_to_sign,
             rpc_key: format!("{}&", creds.access_key_secret()).into_bytes(),
-            v3_canonical: v3.canonical_request().to_owned(),
-            v3_string_to_sign: v3.string_to_sign().to_owned(),
+            v3_canonical,
+            v3_string_to_sign,
             aws_identity: aws_credential_types::Credentials::new(
                 "AKIDEXAMPLE",
                 "ExampleSecretExampleSecret0000",

@@ -43,6 +43,7 @@
 #![deny(unsafe_code)]
 
 mod algorithm;
+mod buffer;
 mod canonical;
 mod context;
 mod credentials;

@@ -17,6 +17,9 @@ use crate::inline::InlineStr;
 /// `Debug` shows the algorithm, key id, time and nonce only: tokens, the signature and the
 /// intermediate strings (which can contain a security token) are left out.
 ///
+/// Dropping an output gives its buffer to the thread's next signature, which then allocates
+/// nothing.
+///
 /// ```
 /// use acs_signer::{sign, Credentials, SignableRequest, SignatureAlgorithm, SigningContext};
 ///
@@ -214,6 +217,12 @@ impl<'c> SigningOutput<'c> {
     /// The nonce as sent.
     pub fn nonce(&self) -> &str {
         self.nonce.as_str()
+    }
+}
+
+impl Drop for SigningOutput<'_> {
+    fn drop(&mut self) {
+        crate::buffer::give_back(std::mem::take(&mut self.buffer));
     }
 }
 

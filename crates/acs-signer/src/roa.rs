@@ -162,7 +162,7 @@ fn build(
     let query = query.sorted();
 
     let bound = len + header_groups_bound(acs);
-    let mut out = Vec::new();
+    let mut out = crate::buffer::take();
     write_bounded(&mut out, bound, spare, |w| {
         for part in [
             request.method.as_bytes(),

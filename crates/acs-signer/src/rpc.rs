@@ -165,7 +165,7 @@ pub(crate) fn sign<'c>(
         }
     };
 
-    let mut string_to_sign = Vec::new();
+    let mut string_to_sign = crate::buffer::take();
     write_string_to_sign(&mut string_to_sign, request.method, pairs.sorted(), own);
     let mac = credentials.rpc_v1_key().mac_in_place(&mut string_to_sign);
     drop(pairs);

@@ -66,7 +66,7 @@ pub(crate) fn sign<'c>(
     ];
     let own = if token.is_some() { &own[..] } else { &own[..3] };
 
-    let mut buffer = Vec::new();
+    let mut buffer = crate::buffer::take();
     let id = credentials.access_key_id();
     let signed = build(
         &mut buffer,

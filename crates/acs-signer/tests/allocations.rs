@@ -1,8 +1,10 @@
-//! Signing allocates one buffer per signature: the canonicalisation buffer, which also holds
-//! the `Authorization` value.
+//! Signing allocates at most one buffer per signature (the canonicalisation buffer, which also
+//! holds the `Authorization` value), and none at all once the thread has a spare buffer from a
+//! dropped output.
 //!
 //! A counting global allocator measures the allocations of each signature. This file holds a
-//! single test so no other thread allocates while it counts.
+//! single test so no other thread allocates while it counts (each signature under test runs on
+//! a thread of its own, started before counting and joined after).
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -65,26 +67,40 @@ fn signing_allocates_one_buffer() -> Result<(), acs_signer::SigningError> {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
         Nonce::new("n")?,
     );
-    let request = SignableRequest::new("POST", "/")
-        .query(&query)
-        .headers(&headers);
 
-    // RPC v1: the string-to-sign is the one buffer; everything else is inline.
-    let (out, n) = count(|| sign(SignatureAlgorithm::RpcV1, &request, &creds, &context));
-    assert_eq!(n, 1, "RPC v1 allocations");
-    drop(out);
-    // ROA: one buffer holds the string-to-sign, then the Authorization value.
-    let (out, n) = count(|| sign(SignatureAlgorithm::Roa, &request, &creds, &context));
-    assert_eq!(n, 1, "ROA allocations");
-    drop(out);
-    // V3: one buffer holds the canonical request, then the Authorization value.
     for algorithm in [
+        // RPC v1: the string-to-sign is the one buffer; everything else is inline.
+        SignatureAlgorithm::RpcV1,
+        // ROA: one buffer holds the string-to-sign, then the Authorization value.
+        SignatureAlgorithm::Roa,
+        // V3: one buffer holds the canonical request, then the Authorization value.
         SignatureAlgorithm::Acs3HmacSha256,
         SignatureAlgorithm::Acs3HmacSm3,
     ] {
-        let (out, n) = count(|| sign(algorithm, &request, &creds, &context));
-        assert_eq!(n, 1, "{algorithm} allocations");
-        drop(out);
+        let counts = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let request = SignableRequest::new("POST", "/")
+                        .query(&query)
+                        .headers(&headers);
+                    let (first, fresh) = count(|| sign(algorithm, &request, &creds, &context));
+                    let first = first.map(|out| out.signature().to_owned());
+                    // The first output is dropped: its buffer is this thread's spare now.
+                    let (second, reused) = count(|| sign(algorithm, &request, &creds, &context));
+                    let second = second.map(|out| out.signature().len());
+                    (first.is_ok() && second.is_ok(), fresh, reused)
+                })
+                .join()
+        });
+        let Ok((signed, fresh, reused)) = counts else {
+            panic!("{algorithm}: the signing thread panicked");
+        };
+        assert!(signed, "{algorithm} signs");
+        assert_eq!(
+            fresh, 1,
+            "{algorithm}: allocations of a thread's first signature"
+        );
+        assert_eq!(reused, 0, "{algorithm}: allocations with a spare buffer");
     }
     Ok(())
 }
