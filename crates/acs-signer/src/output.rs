@@ -222,7 +222,9 @@ impl<'c> SigningOutput<'c> {
 
 impl Drop for SigningOutput<'_> {
     fn drop(&mut self) {
-        crate::buffer::give_back(std::mem::take(&mut self.buffer));
+        // With a security token the buffer held it (signed, or in a signed header): wipe it.
+        let secret = matches!(self.scheme, Scheme::Signed(_)) && self.token.is_some();
+        crate::buffer::give_back(std::mem::take(&mut self.buffer), secret);
     }
 }
 
