@@ -157,19 +157,9 @@ impl Credentials {
 
     /// RPC v1's HMAC-SHA1 key, `secret + "&"`, prepared once per credentials.
     pub(crate) fn rpc_v1_key(&self) -> &HmacSha1Key {
-        self.inner.rpc_v1_key.get_or_init(|| {
-            let secret = self.inner.access_key_secret.as_bytes();
-            let mut short = Zeroizing::new([0u8; 128]);
-            if let Some(key) = short.get_mut(..=secret.len()) {
-                key[..secret.len()].copy_from_slice(secret);
-                key[secret.len()] = b'&';
-                return HmacSha1Key::new(key);
-            }
-            let mut long = Zeroizing::new(Vec::with_capacity(secret.len() + 1));
-            long.extend_from_slice(secret);
-            long.push(b'&');
-            HmacSha1Key::new(&long)
-        })
+        self.inner
+            .rpc_v1_key
+            .get_or_init(|| HmacSha1Key::rpc_v1(self.inner.access_key_secret.as_bytes()))
     }
 
     /// The STS security token, present for temporary credentials. Handle with care: never log it.

@@ -6,19 +6,17 @@
 //! `&`. The string-to-sign is `METHOD&%2F&enc(that)`; the signature is the Base64 HMAC-SHA1 of it
 //! under the key `secret + "&"`, sent as the `Signature` query parameter.
 
-use zeroize::Zeroize as _;
-
 use crate::algorithm::SignatureAlgorithm;
 use crate::canonical::check_method;
 use crate::context::SigningContext;
 use crate::credentials::Credentials;
-use crate::digest::hmac_sha1;
 use crate::encoding::{SliceWriter, with_simd, write_bounded};
 use crate::error::SigningError;
 use crate::inline::InlineStr;
 use crate::output::SigningOutput;
 use crate::params::{Entry, ParamBuf, Params, name_key};
 use crate::request::SignableRequest;
+use crate::sha1_mac::HmacSha1Key;
 
 /// Parameters the signer owns: any copy in the request (from an earlier attempt, say) is
 /// replaced rather than signed twice.
@@ -260,21 +258,9 @@ pub fn signature(secret: &str, string_to_sign: &str) -> String {
 }
 
 fn signature_inline(secret: &str, string_to_sign: &[u8]) -> InlineStr<64> {
-    let secret = secret.as_bytes();
-    let mac = if secret.len() < 64 {
-        let mut key = [0u8; 64];
-        key[..secret.len()].copy_from_slice(secret);
-        key[secret.len()] = b'&';
-        let mac = hmac_sha1(&key[..=secret.len()], string_to_sign);
-        key.zeroize();
-        mac
-    } else {
-        let mut key = zeroize::Zeroizing::new(Vec::with_capacity(secret.len() + 1));
-        key.extend_from_slice(secret);
-        key.push(b'&');
-        hmac_sha1(&key, string_to_sign)
-    };
-    base64_inline(&mac)
+    let mut message = Vec::with_capacity(string_to_sign.len() + 72);
+    message.extend_from_slice(string_to_sign);
+    base64_inline(&HmacSha1Key::rpc_v1(secret.as_bytes()).mac_in_place(&mut message))
 }
 
 /// The standard Base64 of a 20-byte HMAC-SHA1 (28 characters, one `=` of padding).

@@ -56,6 +56,21 @@ impl HmacSha1Key {
         Self { inner, outer }
     }
 
+    /// RPC v1's key, `secret + "&"`, assembled in wiped memory (on the stack for secrets up
+    /// to 127 bytes).
+    pub(crate) fn rpc_v1(secret: &[u8]) -> Self {
+        let mut short = zeroize::Zeroizing::new([0u8; 128]);
+        if let Some(key) = short.get_mut(..=secret.len()) {
+            key[..secret.len()].copy_from_slice(secret);
+            key[secret.len()] = b'&';
+            return Self::new(key);
+        }
+        let mut long = zeroize::Zeroizing::new(Vec::with_capacity(secret.len() + 1));
+        long.extend_from_slice(secret);
+        long.push(b'&');
+        Self::new(&long)
+    }
+
     /// Starts a MAC: feed whole blocks with [`Sha1Stream::blocks`], then [`Self::finish`].
     pub(crate) fn start(&self) -> Sha1Stream {
         Sha1Stream::new(self.inner, BLOCK as u64)
@@ -195,6 +210,22 @@ mod tests {
                 );
                 assert_eq!(message, &data[..len]);
             }
+        }
+    }
+
+    #[test]
+    fn rpc_v1_key_is_the_secret_and_an_ampersand() {
+        for len in [1, 127, 128, 200] {
+            let secret = vec![b's'; len];
+            let mut with_ampersand = secret.clone();
+            with_ampersand.push(b'&');
+            let mut a = b"data".to_vec();
+            let mut b = a.clone();
+            assert_eq!(
+                HmacSha1Key::rpc_v1(&secret).mac_in_place(&mut a),
+                HmacSha1Key::new(&with_ampersand).mac_in_place(&mut b),
+                "{len}"
+            );
         }
     }
 
