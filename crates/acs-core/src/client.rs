@@ -21,6 +21,8 @@ use crate::retry::backoff;
 
 /// The ECS instance metadata address: reachable over plain HTTP only.
 const METADATA_HOST: &str = "100.100.100.200";
+/// The largest clock correction adopted: a server `Date` further off than this is not believed.
+pub(crate) const MAX_SKEW: Duration = Duration::from_secs(24 * 3600);
 /// Codes that mean "your clock is off".
 const SKEW_CODES: [&str; 3] = [
     "InvalidTimeStamp.Expired",
@@ -227,18 +229,30 @@ impl Client {
                 "attempt failed"
             );
             if let Some(server) = server_date.filter(|d| !skew_corrected && is_skew(&error, *d)) {
-                let skew = match server.duration_since(SystemTime::now()) {
-                    Ok(ahead) => i64::try_from(ahead.as_millis()).unwrap_or(i64::MAX),
-                    Err(behind) => {
-                        -i64::try_from(behind.duration().as_millis()).unwrap_or(i64::MAX)
-                    }
+                let (skew, apart) = match server.duration_since(SystemTime::now()) {
+                    Ok(ahead) => (i64::try_from(ahead.as_millis()).unwrap_or(i64::MAX), ahead),
+                    Err(behind) => (
+                        -i64::try_from(behind.duration().as_millis()).unwrap_or(i64::MAX),
+                        behind.duration(),
+                    ),
                 };
+                if apart > MAX_SKEW {
+                    tracing::warn!(
+                        skew_s = skew / 1000,
+                        "the server's Date is more than 24 h from the local clock; not adopted"
+                    );
+                    return Err(error.with_note(format!(
+                        "the server's clock is {} s away from this machine's, beyond the \
+                         ±24 h this client corrects for: check the local clock",
+                        apart.as_secs()
+                    )));
+                }
                 self.inner.skew_millis.store(skew, Ordering::Relaxed);
                 skew_corrected = true;
                 tracing::debug!(skew_ms = skew, "clock skew corrected; retrying once");
                 continue;
             }
-            if attempt >= retry.max_attempts || !error.is_retryable() {
+            if attempt >= retry.max_attempts || !may_retry(operation, &error) {
                 return Err(error);
             }
             attempt += 1;
@@ -329,47 +343,55 @@ impl Client {
             );
         }
         if (200..300).contains(&status) {
-            return Ok(Response::new(status, parts.headers, body));
+            return Ok(Response::new(status, parts.headers, body)
+                .with_sensitive_body(operation.sensitive_response()));
         }
         let server_date = parts
             .headers
             .get(http::header::DATE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| httpdate::parse_http_date(v).ok());
-        let retry_after = parts
-            .headers
-            .get(http::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        let retry_after = retry_after(&parts.headers);
+        // Servers echo what they were sent (RPC v1 signature errors quote the string-to-sign;
+        // parameter errors quote the value): the security token and every secret parameter
+        // go, as sent, percent-encoded once (query) and twice (RPC v1 string-to-sign).
+        let token = credentials.as_ref().and_then(Credentials::security_token);
+        let params = request
+            .query_params()
+            .iter()
+            .chain(request.form_params())
+            .chain(request.headers())
+            .filter(|(name, _)| redact::is_secret_parameter(name))
+            .map(|(_, value)| value.as_str());
+        let mut secrets = Vec::new();
+        for secret in token.into_iter().chain(params).filter(|s| !s.is_empty()) {
+            let once = acs_signer::encoding::percent_encode(secret);
+            let twice = acs_signer::encoding::percent_encode(&once);
+            secrets.extend([twice, once, secret.to_owned()]);
+        }
         let error = match ServiceError::parse(status, retry_after, &body) {
             Some(mut service) => {
-                // Servers echo what they were sent (RPC v1 signature errors quote the
-                // string-to-sign; parameter errors quote the value): the security token and
-                // every secret parameter go, as sent, percent-encoded once (query) and twice
-                // (RPC v1 string-to-sign).
-                let token = credentials.as_ref().and_then(Credentials::security_token);
-                let params = request
-                    .query_params()
-                    .iter()
-                    .chain(request.form_params())
-                    .chain(request.headers())
-                    .filter(|(name, _)| redact::is_secret_parameter(name))
-                    .map(|(_, value)| value.as_str());
-                for secret in token.into_iter().chain(params) {
-                    let once = acs_signer::encoding::percent_encode(secret);
-                    let twice = acs_signer::encoding::percent_encode(&once);
-                    for form in [twice.as_str(), once.as_str(), secret] {
-                        service.scrub(form);
-                    }
+                for secret in &secrets {
+                    service.scrub(secret);
                 }
                 Error::service(service)
             }
-            None => Error::malformed(
-                status,
-                format!("HTTP {status} without an error body"),
-                &body,
-            ),
+            None if operation.sensitive_response() => {
+                Error::malformed_withheld(status, format!("HTTP {status} without an error body"))
+                    .with_retry_after(retry_after)
+            }
+            None => {
+                let mut text = String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned();
+                for secret in &secrets {
+                    text = text.replace(secret.as_str(), "** redacted **");
+                }
+                Error::malformed(
+                    status,
+                    format!("HTTP {status} without an error body"),
+                    text.as_bytes(),
+                )
+                .with_retry_after(retry_after)
+            }
         };
         Err((error, server_date))
     }
@@ -384,7 +406,10 @@ impl Client {
             .ok_or_else(|| Error::credentials("no credentials provider is configured"))?;
         let credentials = match provider.cached() {
             Some(credentials) => credentials,
-            None => provider.provide_credentials().await?,
+            None => provider
+                .provide_credentials()
+                .await
+                .map_err(|e| credentials_error(provider.name(), e))?,
         };
         if credentials.is_expired_at(self.now()) {
             return Err(Error::credentials(format!(
@@ -408,6 +433,62 @@ impl Client {
     }
 }
 
+/// A provider's failure as the caller sees it: [`ErrorKind::Credentials`], naming the provider,
+/// with the provider's own error as the source (so an STS error inside a call is never taken
+/// for the called API's own). Retried by the provider, never again by the call.
+fn credentials_error(provider: &str, error: Error) -> Error {
+    if error.kind() == ErrorKind::Credentials {
+        return error;
+    }
+    Error::credentials(format!(
+        "the {provider} credentials provider failed: {}",
+        error.kind_description()
+    ))
+    .with_source(error)
+}
+
+/// Whether a failed attempt may be sent again: the error is transient, and either the
+/// operation is safe to repeat, or the request certainly never reached the server, or the
+/// server answered (throttling, transient codes, 5xx: the service did not act on it, or says
+/// trying again is fine). A timeout or a connection lost after sending is retried only for
+/// operations safe to repeat.
+fn may_retry(operation: &Operation, error: &Error) -> bool {
+    if !error.is_retryable() {
+        return false;
+    }
+    let answered = matches!(
+        error.kind(),
+        ErrorKind::Service | ErrorKind::MalformedResponse
+    ) && error.status().is_some()
+        && !error.is_truncated();
+    operation.is_idempotent() || error.is_request_not_sent() || answered
+}
+
+/// How long the server asked us to wait: `x-acs-retry-after` (milliseconds, as Alibaba's
+/// gateways send it), else `Retry-After` (seconds or an HTTP date).
+fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(millis) = text("x-acs-retry-after").and_then(|v| v.parse::<u64>().ok())
+        && millis > 0
+    {
+        return Some(Duration::from_millis(millis));
+    }
+    let value = text(http::header::RETRY_AFTER.as_str())?;
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
 /// Whether `error` says our clock is off: a timestamp code, or a signature mismatch while the
 /// server's clock differs from ours by more than five minutes (the timestamp is signed, so a
 /// skewed clock can surface as a bad signature).
@@ -423,6 +504,21 @@ fn is_skew(error: &Error, server: SystemTime) -> bool {
         .duration_since(SystemTime::now())
         .unwrap_or_else(|e| e.duration());
     code == "SignatureDoesNotMatch" && apart > Duration::from_secs(5 * 60)
+}
+
+/// Whether `host_port` (a host, optionally with `:port`; IPv6 in brackets) may be reached
+/// over plain HTTP without an explicit opt-in: loopback hosts (`localhost`, `127.0.0.0/8`,
+/// `[::1]`) and the ECS metadata address `100.100.100.200`. Every acs-rs client and credentials
+/// provider applies this rule.
+///
+/// ```
+/// assert!(acs_core::allows_plain_http("127.0.0.1:8080"));
+/// assert!(acs_core::allows_plain_http("100.100.100.200"));
+/// assert!(!acs_core::allows_plain_http("sts.aliyuncs.com"));
+/// assert!(!acs_core::allows_plain_http("localhost.example.com"));
+/// ```
+pub fn allows_plain_http(host_port: &str) -> bool {
+    is_local(host_port)
 }
 
 /// Loopback hosts and the metadata address, which may be reached over plain HTTP.

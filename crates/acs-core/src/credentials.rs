@@ -34,6 +34,11 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     fn cached(&self) -> Option<Credentials> {
         None
     }
+
+    /// A short name for errors and logs (`ram_role_arn`, `ecs_ram_role`, …).
+    fn name(&self) -> &'static str {
+        "custom"
+    }
 }
 
 /// A shareable, type-erased credentials provider.
@@ -68,5 +73,9 @@ impl ProvideCredentials for StaticCredentialsProvider {
 
     fn cached(&self) -> Option<Credentials> {
         Some(self.credentials.clone())
+    }
+
+    fn name(&self) -> &'static str {
+        "static"
     }
 }

@@ -1,6 +1,7 @@
 //! The one error type every call returns.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -19,10 +20,20 @@ use serde::Deserialize;
 /// assert!(!err.is_retryable());
 /// assert_eq!(err.to_string(), "invalid request: missing required parameter RoleArn");
 /// ```
+#[derive(Clone)]
 pub struct Error {
     kind: ErrorKind,
     detail: Detail,
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// The cause, shared so that one failure can be handed to every caller waiting on it.
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    /// Set where the request certainly never left this process (no connection was made).
+    not_sent: bool,
+    /// A response cut short by a lost connection: transient, unlike other malformed answers.
+    truncated: bool,
+    /// What the client adds to the error (a refused clock correction, say).
+    note: Option<String>,
+    /// How long the server asked us to wait (`x-acs-retry-after`, `Retry-After`).
+    retry_after: Option<Duration>,
 }
 
 /// The category of an [`Error`].
@@ -47,13 +58,15 @@ pub enum ErrorKind {
     Construction,
 }
 
+#[derive(Clone)]
 enum Detail {
     Service(Box<ServiceError>),
     Message(String),
     Malformed {
         status: u16,
         message: String,
-        excerpt: String,
+        /// `None`: the body is withheld (it may hold credentials, or cannot be shown safely).
+        excerpt: Option<String>,
     },
 }
 
@@ -64,6 +77,10 @@ impl Error {
             kind: ErrorKind::Service,
             detail: Detail::Service(Box::new(error)),
             source: None,
+            not_sent: false,
+            truncated: false,
+            note: None,
+            retry_after: None,
         }
     }
 
@@ -95,17 +112,61 @@ impl Error {
         )
     }
 
-    /// A response that could not be decoded: keeps the status and at most 256 bytes of body.
+    /// A response that could not be decoded: keeps the status and an excerpt of at most 256
+    /// bytes of the body, with the value of every secret-named field replaced
+    /// ([`scrub_text`](crate::scrub_text)).
+    ///
+    /// ```
+    /// let body = br#"{"Credentials":{"AccessKeySecret":"issued-secret","SecurityToken":"CAIS"#;
+    /// let error = acs_core::Error::malformed(200, "unexpected JSON", body);
+    /// assert!(!error.to_string().contains("issued-secret"));
+    /// assert!(!format!("{error:?}").contains("CAIS"));
+    /// ```
     pub fn malformed(status: u16, message: impl Into<String>, body: &[u8]) -> Self {
         Self {
             kind: ErrorKind::MalformedResponse,
             detail: Detail::Malformed {
                 status,
                 message: message.into(),
-                excerpt: excerpt(body),
+                excerpt: Some(excerpt(body)),
             },
             source: None,
+            not_sent: false,
+            truncated: false,
+            note: None,
+            retry_after: None,
         }
+    }
+
+    /// A response that could not be decoded, without any of its body: for answers that carry
+    /// credentials, and for bodies refused before they were read (too deep).
+    ///
+    /// ```
+    /// let error = acs_core::Error::malformed_withheld(200, "unexpected JSON");
+    /// assert_eq!(error.to_string(), "malformed response (HTTP 200): unexpected JSON; body withheld");
+    /// ```
+    pub fn malformed_withheld(status: u16, message: impl Into<String>) -> Self {
+        Self {
+            kind: ErrorKind::MalformedResponse,
+            detail: Detail::Malformed {
+                status,
+                message: message.into(),
+                excerpt: None,
+            },
+            source: None,
+            not_sent: false,
+            truncated: false,
+            note: None,
+            retry_after: None,
+        }
+    }
+
+    /// A response whose body was cut short by a lost connection (HTTP `status`): malformed, but
+    /// transient, so retried where the operation is safe to repeat. No part of the body is kept.
+    pub fn truncated(status: u16, message: impl Into<String>) -> Self {
+        let mut error = Self::malformed_withheld(status, message);
+        error.truncated = true;
+        error
     }
 
     /// An error of `kind` with a message.
@@ -114,12 +175,72 @@ impl Error {
             kind,
             detail: Detail::Message(message.into()),
             source: None,
+            not_sent: false,
+            truncated: false,
+            note: None,
+            retry_after: None,
         }
     }
 
     /// The same error, recording what caused it.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.source = Some(Arc::new(source));
+        self
+    }
+
+    /// The same error, marked as certainly not sent: the request never left this process (no
+    /// connection could be made), so retrying it cannot repeat its effect. Transports set this
+    /// on connection failures; anything not so marked may have reached the server.
+    ///
+    /// ```
+    /// let error = acs_core::Error::connect("connection refused").with_request_not_sent();
+    /// assert!(error.is_request_not_sent());
+    /// assert!(!acs_core::Error::connect("reset after sending").is_request_not_sent());
+    /// ```
+    pub fn with_request_not_sent(mut self) -> Self {
+        self.not_sent = true;
+        self
+    }
+
+    /// Whether the request certainly never reached the server.
+    pub fn is_request_not_sent(&self) -> bool {
+        self.not_sent
+    }
+
+    /// The same error, recording how long the server asked us to wait before trying again.
+    pub fn with_retry_after(mut self, after: Option<Duration>) -> Self {
+        self.retry_after = after;
+        self
+    }
+
+    /// How long the server asked us to wait before trying again, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+            .or_else(|| self.as_service().and_then(|e| e.retry_after))
+    }
+
+    /// Whether the response was cut short by a lost connection ([`truncated`](Self::truncated)).
+    pub(crate) fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// A few words for the kind, as the message starts.
+    pub(crate) fn kind_description(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Construction => "invalid request",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Connect => "connection failed",
+            ErrorKind::Tls => "TLS handshake failed",
+            ErrorKind::Credentials => "credentials unavailable",
+            ErrorKind::ResponseTooLarge => "response too large",
+            ErrorKind::MalformedResponse => "malformed response",
+            ErrorKind::Service => "service error",
+        }
+    }
+
+    /// The same error with a note appended to its message.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
         self
     }
 
@@ -155,9 +276,9 @@ impl Error {
         }
     }
 
-    /// Whether the service asked us to slow down.
+    /// Whether the service asked us to slow down: a throttling code, or HTTP 429.
     pub fn is_throttling(&self) -> bool {
-        self.as_service().is_some_and(ServiceError::is_throttling)
+        self.as_service().is_some_and(ServiceError::is_throttling) || self.status() == Some(429)
     }
 
     /// Whether trying again may succeed: throttling, transient service errors (HTTP 500, 502,
@@ -168,8 +289,10 @@ impl Error {
             // A certificate problem does not fix itself.
             ErrorKind::Tls => false,
             ErrorKind::Service => self.as_service().is_some_and(ServiceError::is_retryable),
-            // A gateway answering 5xx without an Alibaba error body (an HTML page, say).
-            ErrorKind::MalformedResponse => matches!(self.status(), Some(500 | 502 | 503 | 504)),
+            // A gateway answering 429 or 5xx without an Alibaba error body (an HTML page, say).
+            ErrorKind::MalformedResponse => {
+                self.truncated || matches!(self.status(), Some(429 | 500 | 502 | 503 | 504))
+            }
             _ => false,
         }
     }
@@ -177,31 +300,33 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_detail(f)?;
+        if let Some(note) = &self.note {
+            write!(f, "; {note}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    fn fmt_detail(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.detail {
             Detail::Service(e) => fmt::Display::fmt(e, f),
-            Detail::Message(message) => {
-                let what = match self.kind {
-                    ErrorKind::Construction => "invalid request",
-                    ErrorKind::Timeout => "timed out",
-                    ErrorKind::Connect => "connection failed",
-                    ErrorKind::Tls => "TLS handshake failed",
-                    ErrorKind::Credentials => "credentials unavailable",
-                    ErrorKind::ResponseTooLarge => "response too large",
-                    ErrorKind::MalformedResponse => "malformed response",
-                    ErrorKind::Service => "service error",
-                };
-                write!(f, "{what}: {message}")
-            }
+            Detail::Message(message) => write!(f, "{}: {message}", self.kind_description()),
             Detail::Malformed {
                 status,
                 message,
                 excerpt,
-            } => {
-                write!(
+            } => match excerpt {
+                Some(excerpt) => write!(
                     f,
                     "malformed response (HTTP {status}): {message}; body starts {excerpt:?}"
-                )
-            }
+                ),
+                None => write!(
+                    f,
+                    "malformed response (HTTP {status}): {message}; body withheld"
+                ),
+            },
         }
     }
 }
@@ -224,13 +349,23 @@ impl std::error::Error for Error {
     }
 }
 
-/// At most 256 bytes of a body, lossily decoded, for error messages.
+/// The longest excerpt of a body an error keeps, in bytes.
+const EXCERPT_BYTES: usize = 256;
+/// How much of a body is scrubbed before the excerpt is cut from it: enough that a secret's
+/// name inside the excerpt is seen with its value.
+const SCRUBBED_BYTES: usize = 4096;
+
+/// At most 256 bytes of a body, lossily decoded and scrubbed of secret values, for error
+/// messages. The scrubbing runs before the cut, so a value the cut would split is still
+/// recognised by its name.
 fn excerpt(body: &[u8]) -> String {
-    let mut end = body.len().min(256);
-    while end > 0 && std::str::from_utf8(&body[..end]).is_err() && body.len() - end < 4 {
+    let head = String::from_utf8_lossy(&body[..body.len().min(SCRUBBED_BYTES)]);
+    let scrubbed = crate::redact::scrub_text(&head);
+    let mut end = scrubbed.len().min(EXCERPT_BYTES);
+    while !scrubbed.is_char_boundary(end) {
         end -= 1;
     }
-    String::from_utf8_lossy(&body[..end]).into_owned()
+    scrubbed[..end].to_owned()
 }
 
 /// An error answered by an Alibaba Cloud service.
@@ -271,28 +406,34 @@ const TRANSIENT: [&str; 3] = ["ServiceUnavailable", "InternalError", "UnknownErr
 impl ServiceError {
     /// Parses an error body, JSON or XML, as Alibaba Cloud services send them (`Code`,
     /// `Message`, `RequestId`, `HostId`, `Recommend`, `AccessDeniedDetail`; lower-camel-case
-    /// variants too). `None` when the body is neither or carries no code.
+    /// variants too). `None` when the body is neither, carries no code, or nests deeper than
+    /// [`MAX_DEPTH`](crate::MAX_DEPTH) (it is then never deserialised). The message and
+    /// details are scrubbed of secret-named values ([`scrub_text`](crate::scrub_text)).
     pub fn parse(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Option<Self> {
         let text = std::str::from_utf8(body)
             .ok()?
             .trim_start_matches('\u{feff}')
             .trim();
         let fields: ErrorFields = if text.starts_with('<') {
+            crate::depth::check_xml(text.as_bytes()).ok()?;
             quick_xml::de::from_str(text).ok()?
         } else {
+            crate::depth::check_json(text.as_bytes()).ok()?;
             serde_json::from_str(text).ok()?
         };
         let code = fields.code.filter(|c| !c.is_empty())?;
         Some(Self {
             status,
             code,
-            message: fields.message.unwrap_or_default(),
+            message: crate::redact::scrub_text(&fields.message.unwrap_or_default()),
             request_id: fields.request_id,
             host_id: fields.host_id,
             recommend: fields.recommend,
-            access_denied_detail: fields.access_denied_detail.map(|v| match v {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
+            access_denied_detail: fields.access_denied_detail.map(|v| {
+                crate::redact::scrub_text(&match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                })
             }),
             retry_after,
         })

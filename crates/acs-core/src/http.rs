@@ -127,19 +127,13 @@ impl HttpClient for HyperClient {
     ) -> Result<HttpResponse, Error> {
         let request = request.map(Full::new);
         let exchange = async {
-            let response = self.inner.request(request).await.map_err(|e| {
-                if caused_by_tls(&e) {
-                    return Error::with_message(ErrorKind::Tls, "the TLS handshake failed")
-                        .with_source(e);
-                }
-                let kind = if e.is_connect() {
-                    "could not connect"
-                } else {
-                    "the request failed"
-                };
-                Error::connect(kind).with_source(e)
-            })?;
+            let response = self
+                .inner
+                .request(request)
+                .await
+                .map_err(classify_send_error)?;
             let (parts, body) = response.into_parts();
+            let status = parts.status.as_u16();
             let declared = parts
                 .headers
                 .get(http::header::CONTENT_LENGTH)
@@ -157,7 +151,11 @@ impl HttpClient for HyperClient {
                     {
                         Error::response_too_large(limits.max_body)
                     } else {
-                        Error::with_message(ErrorKind::Connect, "the response body was cut short")
+                        Error::truncated(
+                            status,
+                            "the connection closed before the body was complete",
+                        )
+                        .with_source(BoxedCause(e))
                     }
                 })?;
             Ok(http::Response::from_parts(parts, body.to_bytes()))
@@ -173,16 +171,65 @@ impl HttpClient for HyperClient {
     }
 }
 
+/// What a failure to get a response head is: a TLS failure (its cause in the message), a
+/// connection that could not be made (so the request was never sent), a head the server got
+/// wrong (malformed or oversized), or a connection lost after sending.
+fn classify_send_error(error: hyper_util::client::legacy::Error) -> Error {
+    if let Some(tls) = find_tls_error(&error) {
+        return Error::with_message(ErrorKind::Tls, format!("the TLS handshake failed: {tls}"))
+            .with_source(error)
+            .with_request_not_sent();
+    }
+    if error.is_connect() {
+        return Error::connect("could not connect")
+            .with_source(error)
+            .with_request_not_sent();
+    }
+    let hyper = std::error::Error::source(&error).and_then(|e| e.downcast_ref::<hyper::Error>());
+    let message = match hyper {
+        Some(h) if h.is_parse_too_large() => Some("the response head exceeds the size limit"),
+        Some(h) if h.is_parse_status() => Some("the response status is not valid"),
+        Some(h) if h.is_parse() => Some("the response head is not valid HTTP"),
+        _ => None,
+    };
+    if let Some(message) = message {
+        return Error::with_message(ErrorKind::MalformedResponse, message).with_source(error);
+    }
+    let message = match hyper {
+        Some(h) if h.is_incomplete_message() => {
+            "the connection closed after the request was sent, before any response"
+        }
+        _ => "the connection failed after the request was sent",
+    };
+    Error::connect(message).with_source(error)
+}
+
+/// A boxed error from hyper's body stream, as a cause.
+#[derive(Debug)]
+struct BoxedCause(Box<dyn std::error::Error + Send + Sync>);
+
+impl fmt::Display for BoxedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for BoxedCause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.0.as_ref())
+    }
+}
+
 /// Whether a rustls error is somewhere in `error`'s source chain, including inside nested
 /// `io::Error`s (tokio-rustls wraps it in one, hyper-util's connector in another, and
 /// `io::Error::source` skips a level).
-fn caused_by_tls(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+fn find_tls_error<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    let mut current: Option<&'e (dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = current {
-        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        let mut inner: Option<&'e (dyn std::error::Error + 'static)> = Some(e);
         while let Some(candidate) = inner {
-            if candidate.is::<rustls::Error>() {
-                return true;
+            if let Some(tls) = candidate.downcast_ref::<rustls::Error>() {
+                return Some(tls);
             }
             inner = candidate
                 .downcast_ref::<std::io::Error>()
@@ -191,5 +238,5 @@ fn caused_by_tls(error: &(dyn std::error::Error + 'static)) -> bool {
         }
         current = e.source();
     }
-    false
+    None
 }

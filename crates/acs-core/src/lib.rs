@@ -20,6 +20,7 @@ mod build;
 mod client;
 mod config;
 mod credentials;
+mod depth;
 mod endpoint;
 mod error;
 mod http;
@@ -29,15 +30,18 @@ mod redact;
 mod response;
 mod retry;
 
-pub use client::Client;
+pub use client::{Client, allows_plain_http};
 pub use config::{
     ClientConfig, ClientConfigBuilder, Protocol, RetryConfig, SignatureVersion, Timeouts,
 };
 pub use credentials::{ProvideCredentials, SharedCredentialsProvider, StaticCredentialsProvider};
+pub use depth::MAX_DEPTH;
 pub use endpoint::EndpointRules;
 pub use error::{Error, ErrorKind, ServiceError};
 pub use http::{HttpClient, HttpResponse, HyperClient, ResponseLimits, SharedHttpClient};
-pub use operation::{AuthType, BodyFormat, Operation, Request, ResponseFormat, Style, flatten};
+pub use operation::{
+    AuthType, BodyFormat, Operation, Request, ResponseFormat, Style, flatten, idempotency_token,
+};
 pub use proxy::ProxyConfig;
-pub use redact::is_secret_parameter;
+pub use redact::{is_secret_parameter, scrub_text};
 pub use response::Response;

@@ -74,6 +74,8 @@ pub struct Operation {
     auth: AuthType,
     body: BodyFormat,
     response: ResponseFormat,
+    idempotent: bool,
+    sensitive_response: bool,
 }
 
 impl Operation {
@@ -89,6 +91,8 @@ impl Operation {
             auth: AuthType::AccessKey,
             body: BodyFormat::Form,
             response: ResponseFormat::Json,
+            idempotent: false,
+            sensitive_response: false,
         }
     }
 
@@ -110,6 +114,8 @@ impl Operation {
             auth: AuthType::AccessKey,
             body: BodyFormat::Json,
             response: ResponseFormat::Json,
+            idempotent: false,
+            sensitive_response: false,
         }
     }
 
@@ -135,6 +141,41 @@ impl Operation {
     pub const fn with_response(mut self, response: ResponseFormat) -> Self {
         self.response = response;
         self
+    }
+
+    /// The same operation, marked as safe to send again after a failure that may have reached
+    /// the server (a timeout or a connection lost after sending): it only reads, or it carries
+    /// an idempotency token (`ClientToken`) that stays the same across a call's attempts.
+    /// Operations not so marked are retried only for failures that certainly did not reach the
+    /// server, or that the server answered (throttling, transient codes, 5xx).
+    ///
+    /// ```
+    /// use acs_core::Operation;
+    /// const DESCRIBE: Operation = Operation::rpc("Ecs", "2014-05-26", "DescribeInstances").with_idempotent(true);
+    /// assert!(DESCRIBE.is_idempotent());
+    /// assert!(!Operation::rpc("Ecs", "2014-05-26", "DeleteInstance").is_idempotent());
+    /// ```
+    pub const fn with_idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+
+    /// The same operation, marked as answering with credentials (STS's `AssumeRole`): a
+    /// response body that fails to decode is never quoted in errors or logs.
+    pub const fn with_sensitive_response(mut self, sensitive: bool) -> Self {
+        self.sensitive_response = sensitive;
+        self
+    }
+
+    /// Whether the operation is safe to send again ([`with_idempotent`](Self::with_idempotent)).
+    pub const fn is_idempotent(&self) -> bool {
+        self.idempotent
+    }
+
+    /// Whether the response carries credentials
+    /// ([`with_sensitive_response`](Self::with_sensitive_response)).
+    pub const fn sensitive_response(&self) -> bool {
+        self.sensitive_response
     }
 
     /// The product code, such as `Sts` or `Ecs`.
@@ -173,6 +214,39 @@ impl Operation {
     pub const fn response(&self) -> ResponseFormat {
         self.response
     }
+}
+
+/// A fresh idempotency token (`ClientToken`): a random UUID (version 4) from the operating
+/// system's CSPRNG. Generated clients fill one in when the caller leaves `ClientToken` unset,
+/// once per call, so every attempt of that call carries the same token and retrying it cannot
+/// repeat its effect.
+///
+/// ```
+/// let token = acs_core::idempotency_token()?;
+/// assert_eq!(token.len(), 36);
+/// assert_eq!(&token[14..15], "4");
+/// assert_ne!(token, acs_core::idempotency_token()?);
+/// # Ok::<(), acs_core::Error>(())
+/// ```
+pub fn idempotency_token() -> Result<String, Error> {
+    let nonce = acs_signer::Nonce::random()
+        .map_err(|e| Error::construction("no idempotency token").with_source(e))?;
+    let hex = nonce.as_str();
+    // Version 4 and the RFC 4122 variant, in the canonical 8-4-4-4-12 form.
+    let variant = match hex.as_bytes().get(16) {
+        Some(b'0'..=b'3') => '8',
+        Some(b'4'..=b'7') => '9',
+        Some(b'8'..=b'b') => 'a',
+        _ => 'b',
+    };
+    Ok(format!(
+        "{}-{}-4{}-{variant}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    ))
 }
 
 /// The parameters of one call, by location. Names and values are unencoded.

@@ -94,6 +94,131 @@ pub(crate) fn body(content_type: Option<&str>, body: &[u8]) -> String {
     }
 }
 
+/// Separators that may stand between a secret's name and its value: quotes, `:` and `=`
+/// (also percent-encoded once or twice, as in an echoed string-to-sign), `>` and blanks.
+const VALUE_SEPARATORS: [&str; 9] = ["%253D", "%3D", "\\\"", "\"", "'", ":", "=", ">", " "];
+/// What ends an unquoted value: form and text delimiters, markup, and `&` percent-encoded.
+const VALUE_ENDS: [&str; 3] = ["%2526", "%26", "&amp;"];
+
+/// `text` with the value after every secret-named field replaced, whatever the document's
+/// format: JSON (`"AccessKeySecret": "…"`), XML (`<SecurityToken>…</SecurityToken>`), form or
+/// query strings (`OIDCToken=…`, also percent-encoded), and plain text (`Password: …`). A value
+/// that runs to the end of `text` (a cut-off excerpt) is replaced to the end. Names follow
+/// [`is_secret_parameter`]. Every body excerpt an error keeps goes through this function.
+///
+/// ```
+/// # use acs_core::scrub_text;
+/// let body = r#"{"Credentials":{"AccessKeySecret":"s3cr3t","SecurityToken":"CAIS"#;
+/// let shown = scrub_text(body);
+/// assert!(!shown.contains("s3cr3t") && !shown.contains("CAIS"));
+/// assert!(shown.contains("AccessKeySecret"));
+/// ```
+pub fn scrub_text(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_name_byte(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_name_byte(bytes[i]) {
+            i += 1;
+        }
+        if !is_secret_parameter(&text[start..i]) {
+            continue;
+        }
+        // Skip the separators, remembering how the value is quoted.
+        let mut value = i;
+        let mut quote = Quote::None;
+        let mut skipped_any = false;
+        'separators: loop {
+            for separator in VALUE_SEPARATORS {
+                if bytes[value..].starts_with(separator.as_bytes()) {
+                    match separator {
+                        "\\\"" => quote = Quote::Escaped,
+                        "\"" | "'" => quote = Quote::Plain,
+                        _ => {}
+                    }
+                    value += separator.len();
+                    skipped_any = true;
+                    continue 'separators;
+                }
+            }
+            break;
+        }
+        if !skipped_any || value >= bytes.len() {
+            i = value.max(i);
+            continue;
+        }
+        let end = value_end(text, value, quote);
+        if end > value {
+            out.push_str(&text[copied..value]);
+            out.push_str(REDACTED);
+            copied = end;
+        }
+        i = end.max(value);
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// How a value is delimited.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    /// Not quoted: it ends at a delimiter.
+    None,
+    /// `"…"` or `'…'`: it ends at the next unescaped quote.
+    Plain,
+    /// `\"…\"` (JSON inside a JSON string): it ends at the next `\"`.
+    Escaped,
+}
+
+/// Bytes of a field name: letters, digits and the separators names use.
+fn is_name_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.')
+}
+
+/// Where a value starting at `start` ends: at the closing quote, or at a delimiter when
+/// unquoted; the end of `text` when none comes.
+fn value_end(text: &str, start: usize, quote: Quote) -> usize {
+    let bytes = text.as_bytes();
+    let mut j = start;
+    while j < bytes.len() {
+        let byte = bytes[j];
+        match quote {
+            Quote::Escaped if byte == b'\\' && bytes.get(j + 1) == Some(&b'"') => return j,
+            Quote::Plain if byte == b'\\' => j += 1,
+            Quote::Plain if matches!(byte, b'"' | b'\'') => return j,
+            Quote::None
+                if matches!(
+                    byte,
+                    b'&' | b'<'
+                        | b'"'
+                        | b'\''
+                        | b','
+                        | b';'
+                        | b'}'
+                        | b']'
+                        | b' '
+                        | b'\t'
+                        | b'\r'
+                        | b'\n'
+                ) || VALUE_ENDS
+                    .iter()
+                    .any(|end| bytes[j..].starts_with(end.as_bytes())) =>
+            {
+                return j;
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    bytes.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +271,37 @@ mod tests {
             body(Some("application/json"), b"{\"password\":\"p\"}"),
             "<16 bytes>"
         );
+    }
+
+    #[test]
+    fn scrubbing_covers_every_format() {
+        let cases = [
+            r#"{"AccessKeyId":"STS.id","AccessKeySecret":"SECRET1","SecurityToken":"TOKEN1"}"#,
+            r#"{"AccessKeySecret" : "SECRET1", "SecurityToken": "TOKEN1\"x"}"#,
+            "<Credentials><AccessKeySecret>SECRET1</AccessKeySecret><SecurityToken>TOKEN1</SecurityToken></Credentials>",
+            "Action=AssumeRoleWithOIDC&OIDCToken=SECRET1&SecurityToken=TOKEN1&RoleArn=r",
+            "POST&%2F&OIDCToken%3DSECRET1%26SecurityToken%3DTOKEN1%26Version%3D1",
+            "GET&%2F&SecurityToken%253DSECRET1%2526Version%253D1 SecurityToken%253DTOKEN1",
+            "password: SECRET1\nSecurityToken = TOKEN1",
+            "{\"SecurityToken\":\"TOKEN1-cut-off-before-its-end",
+            "<SecurityToken>TOKEN1-cut-off",
+            "OIDCToken=SECRET1",
+        ];
+        for case in cases {
+            let shown = scrub_text(case);
+            assert!(
+                !shown.contains("SECRET1") && !shown.contains("TOKEN1"),
+                "{case} -> {shown}"
+            );
+            assert!(shown.contains(REDACTED), "{shown}");
+        }
+        // What is not secret stays readable.
+        let shown = scrub_text(r#"{"NextToken":"page-2","AccessKeyId":"STS.id","Code":"X"}"#);
+        assert_eq!(
+            shown,
+            r#"{"NextToken":"page-2","AccessKeyId":"STS.id","Code":"X"}"#
+        );
+        assert_eq!(scrub_text("SecurityToken"), "SecurityToken");
+        assert_eq!(scrub_text(""), "");
     }
 }

@@ -17,11 +17,29 @@ use crate::operation::ResponseFormat;
 /// assert_eq!(identity.account_id, "123");
 /// # Ok::<(), acs_core::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` shows the status, the header names and the body's size, never the body (it can
+/// hold issued credentials).
+#[derive(Clone)]
 pub struct Response {
     status: u16,
     headers: http::HeaderMap,
     body: Bytes,
+    /// The body may hold credentials: decoding errors quote none of it.
+    sensitive: bool,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field(
+                "headers",
+                &self.headers.keys().map(|k| k.as_str()).collect::<Vec<_>>(),
+            )
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 impl Response {
@@ -31,6 +49,25 @@ impl Response {
             status,
             headers,
             body,
+            sensitive: false,
+        }
+    }
+
+    /// The same response, marked as carrying credentials (the operation's
+    /// [`sensitive_response`](crate::Operation::sensitive_response)): a body that fails to
+    /// decode is then never quoted in the error.
+    pub fn with_sensitive_body(mut self, sensitive: bool) -> Self {
+        self.sensitive = sensitive;
+        self
+    }
+
+    /// The error for a body that does not decode: an excerpt, scrubbed, or none at all for a
+    /// sensitive body.
+    fn malformed(&self, message: String) -> Error {
+        if self.sensitive {
+            Error::malformed_withheld(self.status, message)
+        } else {
+            Error::malformed(self.status, message, &self.body)
         }
     }
 
@@ -58,15 +95,29 @@ impl Response {
 
     /// Decodes the body as `format` into `T`. A body that does not match gives
     /// [`ErrorKind::MalformedResponse`](crate::ErrorKind::MalformedResponse) with the status
-    /// and a short excerpt.
+    /// and a short, scrubbed excerpt. A body nested deeper than
+    /// [`MAX_DEPTH`](crate::MAX_DEPTH) is refused before it is deserialised.
+    ///
+    /// ```
+    /// use acs_core::{ErrorKind, Response, ResponseFormat};
+    /// let deep = "[".repeat(10_000);
+    /// let response = Response::new(200, http::HeaderMap::new(), deep.into());
+    /// let error = response.decode::<serde_json::Value>(ResponseFormat::Json).unwrap_err();
+    /// assert_eq!(error.kind(), ErrorKind::MalformedResponse);
+    /// ```
     pub fn decode<T: DeserializeOwned>(&self, format: ResponseFormat) -> Result<T, Error> {
         match format {
             ResponseFormat::Xml => {
-                let text = std::str::from_utf8(&self.body).map_err(|_| {
-                    Error::malformed(self.status, "the XML body is not UTF-8", &self.body)
-                })?;
+                let text = std::str::from_utf8(&self.body)
+                    .map_err(|_| self.malformed("the XML body is not UTF-8".to_owned()))?;
+                crate::depth::check_xml(text.as_bytes()).map_err(|e| e.into_error(self.status))?;
                 quick_xml::de::from_str(text).map_err(|e| {
-                    Error::malformed(self.status, format!("unexpected XML: {e}"), &self.body)
+                    // A decoding error can quote the value it choked on.
+                    self.malformed(if self.sensitive {
+                        "unexpected XML".to_owned()
+                    } else {
+                        format!("unexpected XML: {e}")
+                    })
                 })
             }
             ResponseFormat::Json | ResponseFormat::None => {
@@ -75,8 +126,14 @@ impl Response {
                 } else {
                     &self.body
                 };
+                crate::depth::check_json(body).map_err(|e| e.into_error(self.status))?;
                 serde_json::from_slice(body).map_err(|e| {
-                    Error::malformed(self.status, format!("unexpected JSON: {e}"), &self.body)
+                    // A decoding error can quote the value it choked on.
+                    self.malformed(if self.sensitive {
+                        format!("unexpected JSON at line {} column {}", e.line(), e.column())
+                    } else {
+                        format!("unexpected JSON: {e}")
+                    })
                 })
             }
         }

@@ -11,7 +11,7 @@ use crate::error::Error;
 /// duration up to `min(cap, base * 2^(next - 2))`, or the server's `Retry-After` when it asked
 /// (capped too).
 pub(crate) fn backoff(config: &RetryConfig, error: &Error, next: u32) -> Duration {
-    if let Some(after) = error.as_service().and_then(|e| e.retry_after) {
+    if let Some(after) = error.retry_after() {
         return after.min(config.max_backoff);
     }
     let base = if error.is_throttling() {

@@ -14,7 +14,9 @@ const KEY_ID: &str = "LTAI5tTestKeyId";
 const SECRET: &str = "CANARY-SECRET-d41d8c";
 const TOKEN: &str = "CANARY-TOKEN-98f00b";
 
-const GET_CALLER_IDENTITY: Operation = Operation::rpc("Sts", "2015-04-01", "GetCallerIdentity");
+/// Read-only, so safe to repeat after any transient failure (as its metadata says).
+const GET_CALLER_IDENTITY: Operation =
+    Operation::rpc("Sts", "2015-04-01", "GetCallerIdentity").with_idempotent(true);
 const DESCRIBE_CLUSTER: Operation = Operation::roa(
     "CS",
     "2015-12-15",
@@ -582,7 +584,7 @@ async fn tls_failures_have_their_own_kind_and_are_not_retried() {
 }
 
 #[tokio::test]
-async fn truncated_bodies_are_connection_errors_and_retried() {
+async fn truncated_bodies_are_malformed_transient_and_retried() {
     let server = server().await;
     server.push_replies("GetCallerIdentity", [Reply::Fault(Fault::Truncated)]);
     client(config(&server))
@@ -595,5 +597,11 @@ async fn truncated_bodies_are_connection_errors_and_retried() {
         .call(&GET_CALLER_IDENTITY, &Request::new())
         .await
         .expect_err("cut short");
-    assert_eq!(err.kind(), ErrorKind::Connect, "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::MalformedResponse, "{err:?}");
+    assert!(err.is_retryable());
+    assert!(
+        err.to_string()
+            .contains("closed before the body was complete"),
+        "{err}"
+    );
 }

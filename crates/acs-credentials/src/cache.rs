@@ -7,7 +7,7 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use acs_core::{Error, ProvideCredentials};
+use acs_core::{Error, ErrorKind, ProvideCredentials};
 use acs_signer::Credentials;
 use arc_swap::ArcSwapOption;
 
@@ -25,14 +25,25 @@ struct Entry {
 /// - **Cache hits take no lock**: the current credentials sit behind an atomically swapped
 ///   `Arc`, so a read is a few atomic operations and scales across threads, whatever a refresh
 ///   is doing.
-/// - **Single flight**: when the credentials are due for refresh, one caller fetches; any
-///   number of concurrent callers wait for that one fetch.
+/// - **Single flight, success or failure**: when the credentials are due for refresh, one
+///   caller fetches; every caller waiting meanwhile gets that one fetch's result, credentials
+///   or error. After a failure the source is left alone for the retry back-off (10 s unless
+///   set): callers in that time get the same error at once (or the still-valid credentials), so
+///   a failing or throttling source sees at most one fetch per back-off interval.
 /// - **Refresh ahead with jitter**: credentials are refreshed a random 3 to 5 minutes before
-///   they expire (configurable), so a fleet does not hit STS in the same second.
+///   they expire (configurable), so a fleet does not hit STS in the same second. Credentials
+///   that live shorter than that window are used for half their remaining life before the
+///   first refresh, and never refreshed more than once per back-off interval.
 /// - **Static stability**: if a refresh fails while the cached credentials are still valid,
-///   they keep being served and the refresh is retried later (back-off); a failure is never
-///   cached and valid credentials are never replaced by nothing. Expired credentials are never
-///   served.
+///   they keep being served; valid credentials are never replaced by nothing, and expired
+///   credentials are never served.
+/// - **A deadline of its own**: a fetch that takes longer than the fetch timeout (30 s unless
+///   set) fails with [`ErrorKind::Timeout`](acs_core::ErrorKind::Timeout) as its source.
+///
+/// Errors name the provider: [`ErrorKind::Credentials`](acs_core::ErrorKind::Credentials),
+/// with the provider's own error (an STS service error, say) as the
+/// [`source`](std::error::Error::source). The wrapped provider retries on its own (an STS
+/// client's retry policy); neither the cache nor a calling client retries it again.
 ///
 /// ```
 /// use acs_core::{ProvideCredentials, StaticCredentialsProvider};
@@ -48,17 +59,23 @@ struct Entry {
 pub struct CachedProvider<P> {
     inner: Arc<P>,
     current: ArcSwapOption<Entry>,
-    /// Serialises refreshes (single flight); reads never touch it.
+    /// Serialises fetches (single flight); reads never touch it.
     refresh: tokio::sync::Mutex<RefreshState>,
     clock: Arc<dyn Clock>,
     refresh_window: RangeInclusive<Duration>,
     retry_backoff: Duration,
+    fetch_timeout: Duration,
 }
 
 #[derive(Default)]
 struct RefreshState {
-    /// After a failed refresh (while serving still-valid credentials), wait until then.
-    retry_after: Option<SystemTime>,
+    /// The last fetch's failure, handed out instead of fetching again until `until`.
+    failure: Option<Failure>,
+}
+
+struct Failure {
+    error: Error,
+    until: SystemTime,
 }
 
 impl<P: fmt::Debug> fmt::Debug for CachedProvider<P> {
@@ -78,8 +95,8 @@ impl<P: fmt::Debug> fmt::Debug for CachedProvider<P> {
 }
 
 impl<P: ProvideCredentials> CachedProvider<P> {
-    /// Caches `inner` with the system clock, a 3-to-5-minute refresh window and a 10 s retry
-    /// back-off.
+    /// Caches `inner` with the system clock, a 3-to-5-minute refresh window, a 10 s retry
+    /// back-off and a 30 s fetch timeout.
     pub fn new(inner: P) -> Self {
         Self {
             inner: Arc::new(inner),
@@ -88,6 +105,7 @@ impl<P: ProvideCredentials> CachedProvider<P> {
             clock: Arc::new(SystemClock),
             refresh_window: Duration::from_secs(180)..=Duration::from_secs(300),
             retry_backoff: Duration::from_secs(10),
+            fetch_timeout: Duration::from_secs(30),
         }
     }
 
@@ -103,10 +121,17 @@ impl<P: ProvideCredentials> CachedProvider<P> {
         self
     }
 
-    /// The same cache waiting `backoff` after a failed refresh before trying again (while it
-    /// serves the still-valid credentials).
+    /// The same cache leaving a failing source alone for `backoff` after each failed fetch
+    /// (callers meanwhile get the failure, or the still-valid credentials), and refreshing
+    /// short-lived credentials at most once per `backoff`.
     pub fn with_retry_backoff(mut self, backoff: Duration) -> Self {
         self.retry_backoff = backoff;
+        self
+    }
+
+    /// The same cache giving up on a fetch after `timeout`.
+    pub fn with_fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = timeout;
         self
     }
 
@@ -131,15 +156,31 @@ impl<P: ProvideCredentials> CachedProvider<P> {
             .map(|e| e.credentials.clone())
     }
 
-    /// When to refresh credentials expiring at `expiry`.
+    /// When to refresh `credentials`: a random margin within the refresh window before they
+    /// expire, but no sooner than half their remaining life or one back-off interval from now
+    /// (whichever is sooner stays before the expiry).
     fn refresh_at(&self, credentials: &Credentials, now: SystemTime) -> SystemTime {
         let Some(expiry) = credentials.expiry() else {
             // Long-term credentials: refresh never (a far future instant).
             return now + Duration::from_secs(100 * 365 * 86_400);
         };
+        let remaining = expiry.duration_since(now).unwrap_or(Duration::ZERO);
         let (lo, hi) = (*self.refresh_window.start(), *self.refresh_window.end());
-        let margin = lo + (hi.saturating_sub(lo)).mul_f64(random_unit());
-        expiry.checked_sub(margin).unwrap_or(now).max(now)
+        let margin = (lo + (hi.saturating_sub(lo)).mul_f64(random_unit())).min(remaining / 2);
+        let earliest = now + self.retry_backoff.min(remaining);
+        (expiry - margin).max(earliest)
+    }
+
+    /// The provider's error as callers see it: naming the provider (see the type's docs).
+    fn wrap(&self, error: Error) -> Error {
+        if error.kind() == ErrorKind::Credentials {
+            return error;
+        }
+        Error::credentials(format!(
+            "the {} credentials provider failed",
+            self.inner.name()
+        ))
+        .with_source(error)
     }
 }
 
@@ -151,7 +192,7 @@ fn random_unit() -> f64 {
 }
 
 impl<P: ProvideCredentials> CachedProvider<P> {
-    /// Refreshes (unless someone just did), holding the single-flight lock.
+    /// Fetches (unless someone just did, or just failed), holding the single-flight lock.
     async fn refresh_holding(
         &self,
         mut state: tokio::sync::MutexGuard<'_, RefreshState>,
@@ -160,36 +201,62 @@ impl<P: ProvideCredentials> CachedProvider<P> {
         if let Some(credentials) = self.fresh(now) {
             return Ok(credentials);
         }
-        if let (Some(after), Some(valid)) = (state.retry_after, self.still_valid(now))
-            && now < after
-        {
-            return Ok(valid);
+        if let Some(failure) = state.failure.as_ref().filter(|f| now < f.until) {
+            return match self.still_valid(now) {
+                Some(valid) => Ok(valid),
+                None => Err(failure.error.clone()),
+            };
         }
-        match self.inner.provide_credentials().await {
+        let fetched = match tokio::time::timeout(
+            self.fetch_timeout,
+            self.inner.provide_credentials(),
+        )
+        .await
+        {
+            Ok(result) => result.map_err(|e| self.wrap(e)),
+            Err(_) => Err(self.wrap(Error::timeout(format!(
+                "no credentials within {:?}",
+                self.fetch_timeout
+            )))),
+        };
+        let now = self.clock.now();
+        let fetched = fetched.and_then(|credentials| {
+            if credentials.is_expired_at(now) {
+                Err(Error::credentials(format!(
+                    "the {} provider returned credentials for {} that have already expired",
+                    self.inner.name(),
+                    credentials.access_key_id()
+                )))
+            } else {
+                Ok(credentials)
+            }
+        });
+        match fetched {
             Ok(credentials) => {
-                let now = self.clock.now();
-                if credentials.is_expired_at(now) {
-                    return Err(Error::credentials(format!(
-                        "the provider returned credentials for {} that have already expired",
-                        credentials.access_key_id()
-                    )));
-                }
                 let refresh_at = self.refresh_at(&credentials, now);
                 self.current.store(Some(Arc::new(Entry {
                     credentials: credentials.clone(),
                     refresh_at,
                 })));
-                state.retry_after = None;
+                state.failure = None;
                 Ok(credentials)
             }
-            Err(error) => match self.still_valid(self.clock.now()) {
-                Some(valid) => {
-                    tracing::warn!(error = %error, "credentials refresh failed; serving the cached credentials until they expire");
-                    state.retry_after = Some(self.clock.now() + self.retry_backoff);
-                    Ok(valid)
+            Err(error) => {
+                state.failure = Some(Failure {
+                    error: error.clone(),
+                    until: now + self.retry_backoff,
+                });
+                match self.still_valid(now) {
+                    Some(valid) => {
+                        tracing::warn!(provider = self.inner.name(), error = %error, "credentials refresh failed; serving the cached credentials until they expire");
+                        Ok(valid)
+                    }
+                    None => {
+                        tracing::warn!(provider = self.inner.name(), error = %error, "credentials fetch failed");
+                        Err(error)
+                    }
                 }
-                None => Err(error),
-            },
+            }
         }
     }
 }
@@ -208,7 +275,7 @@ impl<P: ProvideCredentials> ProvideCredentials for CachedProvider<P> {
                 Ok(state) => state,
                 Err(_) => return Ok(valid),
             },
-            // Nothing valid: everyone waits for the one fetch.
+            // Nothing valid: everyone waits for the one fetch, and gets its result.
             None => self.refresh.lock().await,
         };
         self.refresh_holding(state).await
@@ -216,5 +283,9 @@ impl<P: ProvideCredentials> ProvideCredentials for CachedProvider<P> {
 
     fn cached(&self) -> Option<Credentials> {
         self.fresh(self.clock.now())
+    }
+
+    fn name(&self) -> &'static str {
+        self.inner.name()
     }
 }

@@ -111,7 +111,14 @@ impl DefaultChain {
             Link {
                 name: "credentials_uri",
                 provider: match env_for_uri {
-                    Some(uri) => match CredentialsUriProvider::new(uri) {
+                    Some(uri) => match if env_for_ecs
+                        .var("ALIBABA_CLOUD_CREDENTIALS_URI_ALLOW_INSECURE_HTTP")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+                    {
+                        CredentialsUriProvider::new_allowing_insecure_http(uri)
+                    } else {
+                        CredentialsUriProvider::new(uri)
+                    } {
                         Ok(provider) => Ok(Arc::new(provider) as SharedCredentialsProvider),
                         Err(e) => Ok(Arc::new(Broken(e.to_string())) as SharedCredentialsProvider),
                     },
@@ -162,6 +169,10 @@ impl ProvideCredentials for Broken {
 
 #[async_trait::async_trait]
 impl ProvideCredentials for DefaultChain {
+    fn name(&self) -> &'static str {
+        "default_chain"
+    }
+
     async fn provide_credentials(&self) -> Result<Credentials, Error> {
         let last = self.last.load(Ordering::Relaxed);
         if let Some(Ok(provider)) = self.links.get(last).map(|l| &l.provider) {
@@ -181,9 +192,10 @@ impl ProvideCredentials for DefaultChain {
                             Ok(credentials)
                         }
                         Err(e) => Err(Error::credentials(format!(
-                            "{} is configured but failed: {e}",
+                            "{} is configured but failed",
                             link.name
-                        ))),
+                        ))
+                        .with_source(e)),
                     };
                 }
             }

@@ -103,6 +103,10 @@ impl CloudSsoProvider {
 
 #[async_trait::async_trait]
 impl ProvideCredentials for CloudSsoProvider {
+    fn name(&self) -> &'static str {
+        "cloud_sso"
+    }
+
     async fn provide_credentials(&self) -> Result<Credentials, Error> {
         let body = serde_json::json!({
             "AccountId": self.account_id,
@@ -132,6 +136,12 @@ impl ProvideCredentials for CloudSsoProvider {
                 .and_then(|v| v.get("ErrorCode"))
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or("no error code");
+            // A hostile portal could echo the token back: never show it, nor a long code.
+            let code: String = code
+                .replace(self.access_token.token(), "** redacted **")
+                .chars()
+                .take(64)
+                .collect();
             let hint = if response.status() == 401 {
                 "; the access token may have expired: sign in again with `aliyun configure --mode CloudSSO`"
             } else {

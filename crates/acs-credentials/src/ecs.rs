@@ -26,7 +26,9 @@ const CREDENTIALS_PATH: &str = "/latest/meta-data/ram/security-credentials/";
 /// discovered from `/latest/meta-data/ram/security-credentials/` unless named; the credentials
 /// must carry `Code: Success`. Connections are always direct (never through a proxy), with 1 s
 /// connect and read timeouts and up to three attempts.
-#[derive(Debug)]
+///
+/// The endpoint must be the metadata address, a loopback host (tests), or plain HTTP allowed
+/// explicitly. Its `Debug` never shows the session token.
 pub struct EcsRamRoleProvider {
     http: Arc<dyn HttpClient>,
     endpoint: String,
@@ -35,12 +37,23 @@ pub struct EcsRamRoleProvider {
     token: tokio::sync::Mutex<Option<(String, Instant)>>,
 }
 
+impl std::fmt::Debug for EcsRamRoleProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EcsRamRoleProvider")
+            .field("endpoint", &self.endpoint)
+            .field("role", &self.role)
+            .field("disable_v1", &self.disable_v1)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Builds an [`EcsRamRoleProvider`].
 #[derive(Debug, Default)]
 pub struct EcsRamRoleBuilder {
     endpoint: Option<String>,
     role: Option<String>,
     disable_v1: bool,
+    allow_insecure_http: bool,
 }
 
 impl EcsRamRoleBuilder {
@@ -59,16 +72,49 @@ impl EcsRamRoleBuilder {
         self.disable_v1 = disable;
         self
     }
+    /// Accept a plain `http://` endpoint on any host (by default only the metadata address
+    /// and loopback hosts): the credentials then cross the network unencrypted.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
     /// The provider, wrapped in the refresh cache.
+    ///
+    /// ```
+    /// use acs_credentials::EcsRamRoleProvider;
+    /// assert!(EcsRamRoleProvider::builder().endpoint("http://127.0.0.1:9").build().is_ok());
+    /// assert!(EcsRamRoleProvider::builder().endpoint("http://metadata.example.com").build().is_err());
+    /// ```
     pub fn build(self) -> Result<CachedProvider<EcsRamRoleProvider>, Error> {
+        let endpoint = self
+            .endpoint
+            .unwrap_or_else(|| METADATA_ENDPOINT.to_owned())
+            .trim_end_matches('/')
+            .to_owned();
+        let parsed: http::Uri = endpoint
+            .parse()
+            .map_err(|_| Error::construction("ecs_ram_role: the endpoint is not a valid URL"))?;
+        let host_port = parsed.authority().map(|a| a.as_str()).unwrap_or("");
+        match parsed.scheme_str() {
+            Some("https") => {}
+            Some("http") if self.allow_insecure_http || acs_core::allows_plain_http(host_port) => {}
+            Some("http") => {
+                return Err(Error::construction(format!(
+                    "ecs_ram_role: plain HTTP to {host_port} is refused: only the metadata \
+                     address and loopback hosts are reached over plain HTTP unless allowed \
+                     explicitly"
+                )));
+            }
+            _ => {
+                return Err(Error::construction(
+                    "ecs_ram_role: the endpoint needs http:// or https://",
+                ));
+            }
+        }
         let http = HyperClient::new(Duration::from_secs(1), &ProxyConfig::disabled())?;
         Ok(CachedProvider::new(EcsRamRoleProvider {
             http: Arc::new(http),
-            endpoint: self
-                .endpoint
-                .unwrap_or_else(|| METADATA_ENDPOINT.to_owned())
-                .trim_end_matches('/')
-                .to_owned(),
+            endpoint,
             role: self.role,
             disable_v1: self.disable_v1,
             token: tokio::sync::Mutex::new(None),
@@ -210,6 +256,10 @@ impl EcsRamRoleProvider {
 
 #[async_trait::async_trait]
 impl ProvideCredentials for EcsRamRoleProvider {
+    fn name(&self) -> &'static str {
+        "ecs_ram_role"
+    }
+
     async fn provide_credentials(&self) -> Result<Credentials, Error> {
         let mut last = None;
         for attempt in 0..3u32 {

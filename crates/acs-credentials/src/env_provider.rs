@@ -60,6 +60,10 @@ impl EnvironmentProvider {
 
 #[async_trait::async_trait]
 impl ProvideCredentials for EnvironmentProvider {
+    fn name(&self) -> &'static str {
+        "env"
+    }
+
     async fn provide_credentials(&self) -> Result<Credentials, Error> {
         let id = self
             .env

@@ -30,6 +30,10 @@ impl ExternalProcess {
 
 #[async_trait::async_trait]
 impl ProvideCredentials for ExternalProcess {
+    fn name(&self) -> &'static str {
+        "external"
+    }
+
     async fn provide_credentials(&self) -> Result<Credentials, Error> {
         let mut words = self.command.split_whitespace();
         let program = words

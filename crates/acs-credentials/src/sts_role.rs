@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use acs_core::{
-    ClientConfig, Error, Protocol, ProvideCredentials, SharedCredentialsProvider, SignatureVersion,
+    ClientConfig, Error, Protocol, ProvideCredentials, RetryConfig, SharedCredentialsProvider,
+    SignatureVersion,
 };
 use acs_signer::Credentials;
 use acs_sts::model::{
@@ -37,6 +38,7 @@ pub struct StsEndpoint {
     endpoint: Option<String>,
     protocol: Protocol,
     signature: SignatureVersion,
+    retry: RetryConfig,
 }
 
 impl StsEndpoint {
@@ -94,6 +96,13 @@ impl StsEndpoint {
         self
     }
 
+    /// The retry policy of STS calls (acs-core's default: three attempts in all). This is the
+    /// only place a fetch is retried: neither the cache nor the calling client retries it.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
     /// The host calls go to.
     pub fn host(&self) -> String {
         let network = self.vpc.then_some("vpc");
@@ -109,7 +118,8 @@ impl StsEndpoint {
         let mut builder = ClientConfig::builder()
             .endpoint(self.host())
             .protocol(self.protocol)
-            .signature_version(self.signature);
+            .signature_version(self.signature)
+            .retry(self.retry);
         if let Some(credentials) = credentials {
             builder = builder.shared_credentials_provider(credentials);
         }
@@ -231,6 +241,10 @@ impl RamRoleArnBuilder {
 
 #[async_trait::async_trait]
 impl ProvideCredentials for RamRoleArnProvider {
+    fn name(&self) -> &'static str {
+        "ram_role_arn"
+    }
+
     async fn provide_credentials(&self) -> Result<Credentials, Error> {
         let response = self.client.assume_role(&self.request).await?;
         let AssumeRoleResponseCredentials {
@@ -312,6 +326,10 @@ impl OidcRoleArnProvider {
 
 #[async_trait::async_trait]
 impl ProvideCredentials for OidcRoleArnProvider {
+    fn name(&self) -> &'static str {
+        "oidc_role_arn"
+    }
+
     async fn provide_credentials(&self) -> Result<Credentials, Error> {
         let token = self.env.read_file(&self.token_file).map_err(|e| {
             Error::credentials(format!(

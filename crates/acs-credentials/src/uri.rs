@@ -11,23 +11,83 @@ use bytes::Bytes;
 use crate::cache::CachedProvider;
 
 /// Fetches temporary credentials from a URL on every refresh (cached in between).
-#[derive(Debug)]
+///
+/// The URL must be `https://`, or `http://` to a loopback host or the metadata address
+/// ([`acs_core::allows_plain_http`]); plain HTTP elsewhere needs
+/// [`new_allowing_insecure_http`](Self::new_allowing_insecure_http) (or
+/// `ALIBABA_CLOUD_CREDENTIALS_URI_ALLOW_INSECURE_HTTP=true` for the default chain). Its
+/// `Debug` shows the URL without its query string, which may hold a token.
 pub struct CredentialsUriProvider {
     http: Arc<dyn HttpClient>,
     uri: String,
 }
 
+impl std::fmt::Debug for CredentialsUriProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialsUriProvider")
+            .field("uri", &without_query(&self.uri))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A URL for display: scheme, host and path; no user info, query or fragment.
+fn without_query(uri: &str) -> String {
+    match uri.parse::<http::Uri>() {
+        Ok(parsed) => format!(
+            "{}://{}{}",
+            parsed.scheme_str().unwrap_or("?"),
+            parsed.host().unwrap_or("?"),
+            parsed.path()
+        ),
+        Err(_) => "<invalid URL>".to_owned(),
+    }
+}
+
 impl CredentialsUriProvider {
-    /// A provider reading `uri` (`http://` or `https://`).
+    /// A provider reading `uri`: `https://`, or `http://` to a loopback host or the metadata
+    /// address.
+    ///
+    /// ```
+    /// use acs_credentials::CredentialsUriProvider;
+    /// assert!(CredentialsUriProvider::new("http://127.0.0.1:8080/creds").is_ok());
+    /// assert!(CredentialsUriProvider::new("https://creds.example.com/c").is_ok());
+    /// assert!(CredentialsUriProvider::new("http://creds.example.com/c").is_err());
+    /// ```
     pub fn new(uri: impl Into<String>) -> Result<CachedProvider<Self>, Error> {
-        let uri = uri.into();
+        Self::build(uri.into(), false)
+    }
+
+    /// A provider reading `uri`, plain HTTP to any host included: the credentials then cross
+    /// the network unencrypted.
+    pub fn new_allowing_insecure_http(
+        uri: impl Into<String>,
+    ) -> Result<CachedProvider<Self>, Error> {
+        Self::build(uri.into(), true)
+    }
+
+    fn build(uri: String, allow_insecure_http: bool) -> Result<CachedProvider<Self>, Error> {
         let parsed: http::Uri = uri
             .parse()
             .map_err(|_| Error::construction("credentials_uri: not a valid URL"))?;
-        if !matches!(parsed.scheme_str(), Some("http" | "https")) || parsed.host().is_none() {
-            return Err(Error::construction(
-                "credentials_uri: needs an http:// or https:// URL",
-            ));
+        let authority = parsed.authority().map(|a| a.as_str()).unwrap_or("");
+        let host_port = authority.rsplit('@').next().unwrap_or("");
+        match parsed.scheme_str() {
+            Some("https") if parsed.host().is_some() => {}
+            Some("http")
+                if parsed.host().is_some()
+                    && (allow_insecure_http || acs_core::allows_plain_http(host_port)) => {}
+            Some("http") if parsed.host().is_some() => {
+                return Err(Error::construction(format!(
+                    "credentials_uri: plain HTTP to {} is refused: use https://, a loopback \
+                     address, or allow insecure HTTP explicitly",
+                    parsed.host().unwrap_or("")
+                )));
+            }
+            _ => {
+                return Err(Error::construction(
+                    "credentials_uri: needs an http:// or https:// URL",
+                ));
+            }
         }
         let http = HyperClient::new(Duration::from_secs(5), &ProxyConfig::from_env())?;
         Ok(CachedProvider::new(Self {
@@ -39,6 +99,10 @@ impl CredentialsUriProvider {
 
 #[async_trait::async_trait]
 impl ProvideCredentials for CredentialsUriProvider {
+    fn name(&self) -> &'static str {
+        "credentials_uri"
+    }
+
     async fn provide_credentials(&self) -> Result<Credentials, Error> {
         let request = http::Request::get(self.uri.as_str())
             .body(Bytes::new())

@@ -35,6 +35,7 @@ struct Counting {
     calls: AtomicUsize,
     fail: std::sync::atomic::AtomicBool,
     delay: Duration,
+    lifetime: Duration,
 }
 
 impl Counting {
@@ -44,7 +45,12 @@ impl Counting {
             calls: AtomicUsize::new(0),
             fail: Default::default(),
             delay: Duration::ZERO,
+            lifetime: Duration::from_secs(3600),
         }
+    }
+    fn lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
     }
     fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
@@ -61,7 +67,7 @@ impl ProvideCredentials for Counting {
         if self.fail.load(Ordering::SeqCst) {
             return Err(Error::credentials("STS is down"));
         }
-        let expiry = self.clock.now() + Duration::from_secs(3600);
+        let expiry = self.clock.now() + self.lifetime;
         Ok(Credentials::new(format!("STS.key{n}"), "secret")
             .expect("valid")
             .with_expiry(expiry))
@@ -202,8 +208,14 @@ async fn failed_refreshes_keep_serving_valid_credentials_then_stop_at_expiry() {
     clock.advance(Duration::from_secs(200));
     let err = cached.provide_credentials().await.expect_err("expired");
     assert!(err.to_string().contains("STS is down"));
-    // Failures are not cached: the next call asks again, and recovery is immediate.
+    // The failure is handed out for the back-off, without asking the source again; after
+    // it, the next call asks again and recovers.
     cached.inner().fail.store(false, Ordering::SeqCst);
+    let calls = cached.inner().calls();
+    let err = cached.provide_credentials().await.expect_err("backing off");
+    assert!(err.to_string().contains("STS is down"));
+    assert_eq!(cached.inner().calls(), calls);
+    clock.advance(Duration::from_secs(11));
     let recovered = cached.provide_credentials().await.expect("recovered");
     assert_eq!(
         recovered.access_key_id(),
@@ -212,14 +224,88 @@ async fn failed_refreshes_keep_serving_valid_credentials_then_stop_at_expiry() {
 }
 
 #[tokio::test]
-async fn a_first_failure_is_not_cached() {
+async fn a_failure_is_shared_until_the_back_off_ends() {
     let clock = FakeClock::new();
     let cached = cache(&clock, Counting::new(clock.clone()));
     cached.inner().fail.store(true, Ordering::SeqCst);
     assert!(cached.provide_credentials().await.is_err());
     assert!(cached.provide_credentials().await.is_err());
-    assert_eq!(cached.inner().calls(), 2);
+    assert_eq!(
+        cached.inner().calls(),
+        1,
+        "the second caller got the first's failure"
+    );
     assert!(cached.cached().is_none());
+    clock.advance(Duration::from_secs(11));
+    assert!(cached.provide_credentials().await.is_err());
+    assert_eq!(cached.inner().calls(), 2, "one fetch per back-off interval");
+}
+
+#[tokio::test]
+async fn credentials_shorter_lived_than_the_refresh_window_are_used() {
+    // A 120 s token against a 3-to-5-minute refresh window: it used to be fetched again on
+    // every read.
+    let clock = FakeClock::new();
+    let cached = cache(
+        &clock,
+        Counting::new(clock.clone()).lifetime(Duration::from_secs(120)),
+    );
+    for _ in 0..100 {
+        cached.provide_credentials().await.expect("credentials");
+    }
+    assert_eq!(cached.inner().calls(), 1, "a valid token is used");
+    // Half its life on, it is refreshed once.
+    clock.advance(Duration::from_secs(61));
+    for _ in 0..100 {
+        cached.provide_credentials().await.expect("credentials");
+    }
+    assert_eq!(cached.inner().calls(), 2);
+}
+
+#[tokio::test]
+async fn a_source_returning_nearly_expired_credentials_is_asked_once_per_back_off() {
+    // A source (an External command, say) that keeps answering a token with 4 s left.
+    let clock = FakeClock::new();
+    let cached = cache(
+        &clock,
+        Counting::new(clock.clone()).lifetime(Duration::from_secs(4)),
+    );
+    for _ in 0..100 {
+        cached.provide_credentials().await.expect("credentials");
+    }
+    assert_eq!(cached.inner().calls(), 1);
+    clock.advance(Duration::from_secs(3));
+    for _ in 0..100 {
+        cached.provide_credentials().await.expect("credentials");
+    }
+    assert_eq!(
+        cached.inner().calls(),
+        1,
+        "still valid: used until it expires"
+    );
+    clock.advance(Duration::from_secs(2));
+    cached.provide_credentials().await.expect("credentials");
+    assert_eq!(cached.inner().calls(), 2);
+}
+
+#[tokio::test]
+async fn a_hung_fetch_has_a_deadline() {
+    let clock = FakeClock::new();
+    let mut inner = Counting::new(clock.clone());
+    inner.delay = Duration::from_secs(3600);
+    let cached = Arc::new(
+        CachedProvider::new(inner)
+            .with_clock(clock.clone())
+            .with_fetch_timeout(Duration::from_millis(200)),
+    );
+    let started = std::time::Instant::now();
+    let err = cached.provide_credentials().await.expect_err("hung");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(err.kind(), acs_core::ErrorKind::Credentials, "{err}");
+    let source = std::error::Error::source(&err)
+        .and_then(|s| s.downcast_ref::<Error>())
+        .expect("the timeout is the source");
+    assert_eq!(source.kind(), acs_core::ErrorKind::Timeout);
 }
 
 #[tokio::test]

@@ -6,23 +6,29 @@ use acs_core::Operation;
 
 /// `DescribeInstanceStatus`.
 pub const DESCRIBE_INSTANCE_STATUS: Operation =
-    Operation::rpc("Ecs", "2014-05-26", "DescribeInstanceStatus").with_method("POST");
+    Operation::rpc("Ecs", "2014-05-26", "DescribeInstanceStatus")
+        .with_method("POST")
+        .with_idempotent(true);
 
 /// `DescribeInstances`.
-pub const DESCRIBE_INSTANCES: Operation =
-    Operation::rpc("Ecs", "2014-05-26", "DescribeInstances").with_method("POST");
+pub const DESCRIBE_INSTANCES: Operation = Operation::rpc("Ecs", "2014-05-26", "DescribeInstances")
+    .with_method("POST")
+    .with_idempotent(true);
 
 /// `DescribeRegions`.
-pub const DESCRIBE_REGIONS: Operation =
-    Operation::rpc("Ecs", "2014-05-26", "DescribeRegions").with_method("POST");
+pub const DESCRIBE_REGIONS: Operation = Operation::rpc("Ecs", "2014-05-26", "DescribeRegions")
+    .with_method("POST")
+    .with_idempotent(true);
 
 /// `DescribeTags`.
-pub const DESCRIBE_TAGS: Operation =
-    Operation::rpc("Ecs", "2014-05-26", "DescribeTags").with_method("POST");
+pub const DESCRIBE_TAGS: Operation = Operation::rpc("Ecs", "2014-05-26", "DescribeTags")
+    .with_method("POST")
+    .with_idempotent(true);
 
 /// `DescribeZones`.
-pub const DESCRIBE_ZONES: Operation =
-    Operation::rpc("Ecs", "2014-05-26", "DescribeZones").with_method("POST");
+pub const DESCRIBE_ZONES: Operation = Operation::rpc("Ecs", "2014-05-26", "DescribeZones")
+    .with_method("POST")
+    .with_idempotent(true);
 
 /// `StartInstance`.
 pub const START_INSTANCE: Operation =

@@ -5,14 +5,18 @@
 use acs_core::Operation;
 
 /// `AssumeRole`.
-pub const ASSUME_ROLE: Operation =
-    Operation::rpc("Sts", "2015-04-01", "AssumeRole").with_method("POST");
+pub const ASSUME_ROLE: Operation = Operation::rpc("Sts", "2015-04-01", "AssumeRole")
+    .with_method("POST")
+    .with_idempotent(true)
+    .with_sensitive_response(true);
 
 /// `AssumeRoleWithOIDC`.
 pub const ASSUME_ROLE_WITH_OIDC: Operation =
     Operation::rpc("Sts", "2015-04-01", "AssumeRoleWithOIDC")
         .with_method("POST")
         .with_auth(acs_core::AuthType::Anonymous)
+        .with_idempotent(true)
+        .with_sensitive_response(true)
         .with_body(acs_core::BodyFormat::Form);
 
 /// `AssumeRoleWithSAML`.
@@ -20,8 +24,11 @@ pub const ASSUME_ROLE_WITH_SAML: Operation =
     Operation::rpc("Sts", "2015-04-01", "AssumeRoleWithSAML")
         .with_method("POST")
         .with_auth(acs_core::AuthType::Anonymous)
+        .with_idempotent(true)
+        .with_sensitive_response(true)
         .with_body(acs_core::BodyFormat::Form);
 
 /// `GetCallerIdentity`.
-pub const GET_CALLER_IDENTITY: Operation =
-    Operation::rpc("Sts", "2015-04-01", "GetCallerIdentity").with_method("POST");
+pub const GET_CALLER_IDENTITY: Operation = Operation::rpc("Sts", "2015-04-01", "GetCallerIdentity")
+    .with_method("POST")
+    .with_idempotent(true);

@@ -66,4 +66,38 @@ pub enum Fault {
     LargeBody(usize),
     /// HTTP 200 whose `Content-Length` promises more than is sent before the connection closes.
     Truncated,
+    /// Exactly this answer: any status, headers and body (a hostile or broken server). A
+    /// `Date` header is added unless one is given.
+    Raw {
+        /// The HTTP status.
+        status: u16,
+        /// Header names and values, sent as given.
+        headers: Vec<(String, String)>,
+        /// The body, sent as given.
+        body: Vec<u8>,
+    },
+}
+
+impl Fault {
+    /// A [`Fault::Raw`] answer with a body and headers.
+    ///
+    /// ```
+    /// use acs_testkit::Fault;
+    /// let deep = Fault::raw(400, [("content-type", "text/xml")], "<a>".repeat(10_000));
+    /// assert!(matches!(deep, Fault::Raw { status: 400, .. }));
+    /// ```
+    pub fn raw<'a>(
+        status: u16,
+        headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+        body: impl Into<Vec<u8>>,
+    ) -> Self {
+        Self::Raw {
+            status,
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            body: body.into(),
+        }
+    }
 }

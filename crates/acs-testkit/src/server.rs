@@ -1,6 +1,7 @@
 //! The loopback HTTP server.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::Future as _;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -393,7 +394,48 @@ impl TestServer {
     }
 }
 
-type Body = Full<Bytes>;
+type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
+
+/// A whole body.
+fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
+}
+
+/// A body that sends `bytes`, waits a moment (so they are flushed), then fails, so the
+/// connection closes before the declared `Content-Length` is reached: a real truncation on
+/// the wire.
+struct CutBody(Option<Bytes>, std::pin::Pin<Box<tokio::time::Sleep>>);
+
+impl CutBody {
+    fn new(bytes: Bytes) -> Self {
+        Self(
+            Some(bytes),
+            Box::pin(tokio::time::sleep(Duration::from_millis(50))),
+        )
+    }
+}
+
+impl hyper::body::Body for CutBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        if let Some(bytes) = self.0.take() {
+            return std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(bytes))));
+        }
+        match self.1.as_mut().poll(cx) {
+            std::task::Poll::Pending => std::task::Poll::Pending,
+            std::task::Poll::Ready(()) => std::task::Poll::Ready(Some(Err(std::io::Error::other(
+                "the test server cuts the body short",
+            )))),
+        }
+    }
+}
 
 async fn handle(
     shared: Arc<Shared>,
@@ -566,12 +608,29 @@ async fn handle(
             )),
             Fault::LargeBody(n) => Ok(response(200, "application/json", vec![b' '; n], &date)),
             Fault::Truncated => {
-                let body = b"{\"RequestId\": \"cut".to_vec();
-                let mut cut = response(200, "application/json", body.clone(), &date);
-                if let Ok(length) = http::HeaderValue::from_str(&(body.len() + 64).to_string()) {
+                let body = Bytes::from_static(b"{\"RequestId\": \"cut");
+                let length = body.len() + 64;
+                let mut cut = response(200, "application/json", Vec::new(), &date);
+                if let Ok(length) = http::HeaderValue::from_str(&length.to_string()) {
                     cut.headers_mut().insert("content-length", length);
                 }
-                Ok(cut)
+                Ok(cut.map(|_| CutBody::new(body).boxed()))
+            }
+            Fault::Raw {
+                status,
+                headers,
+                body,
+            } => {
+                let mut builder = hyper::Response::builder().status(status);
+                if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("date")) {
+                    builder = builder.header("date", date.as_str());
+                }
+                for (name, value) in &headers {
+                    builder = builder.header(name.as_str(), value.as_str());
+                }
+                Ok(builder
+                    .body(full(body))
+                    .unwrap_or_else(|_| hyper::Response::new(full(Bytes::new()))))
             }
         },
     }
@@ -604,8 +663,8 @@ fn response(status: u16, content_type: &str, body: Vec<u8>, date: &str) -> hyper
         builder = builder.header("connection", "keep-alive");
     }
     builder
-        .body(Full::new(Bytes::from(body)))
-        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+        .body(full(body))
+        .unwrap_or_else(|_| hyper::Response::new(full(Bytes::new())))
 }
 
 fn render_success(

@@ -325,6 +325,13 @@ fn emit_operation(
         Auth::Anonymous => expr.push_str(".with_auth(acs_core::AuthType::Anonymous)"),
         Auth::Bearer => expr.push_str(".with_auth(acs_core::AuthType::Bearer)"),
     }
+    let idempotency_token = op.params.iter().any(is_idempotency_token);
+    if op.read_only || idempotency_token {
+        expr.push_str(".with_idempotent(true)");
+    }
+    if op.response.as_ref().is_some_and(holds_secret) {
+        expr.push_str(".with_sensitive_response(true)");
+    }
     if binary {
         expr.push_str(".with_body(acs_core::BodyFormat::Binary)");
     } else if json_body {
@@ -486,6 +493,16 @@ fn emit_operation(
                 (_, false) => format!("request.{kind}_repeat_list({wire:?}, value)?;"),
             },
         };
+        if is_idempotency_token(param) && !param.required && statement.contains("value.to_string()")
+        {
+            // Filled in when unset, once per call: every attempt carries the same token.
+            let fill = statement.replace("value.to_string()", "acs_core::idempotency_token()?");
+            let _ = writeln!(
+                requests,
+                "        {access} {statement} }} else {{ {fill} }}"
+            );
+            continue;
+        }
         let _ = writeln!(requests, "        {access} {statement} }}");
     }
     if !roa_body.is_empty() && !whole_body {
@@ -549,6 +566,27 @@ fn emit_operation(
 /// Secret query parameters of POST RPC operations (OIDC tokens, SAML assertions, passwords)
 /// travel in the form body instead, so they never appear in a URL; the service reads RPC
 /// parameters from either place.
+/// Whether `param` is an idempotency token the client may fill in: a text `ClientToken`.
+fn is_idempotency_token(param: &Param) -> bool {
+    param.name.eq_ignore_ascii_case("ClientToken")
+        && matches!(param.shape, Shape::String { .. })
+        && matches!(
+            param.location,
+            Location::Query | Location::Body | Location::FormData
+        )
+}
+
+/// Whether a response shape has a secret-named field anywhere (issued credentials, keys).
+fn holds_secret(shape: &Shape) -> bool {
+    match shape {
+        Shape::Object(fields) => fields
+            .iter()
+            .any(|f| is_secret(&f.name) || holds_secret(&f.shape)),
+        Shape::Array(inner) | Shape::Map(inner) => holds_secret(inner),
+        _ => false,
+    }
+}
+
 fn secret_in_body(product: &Product, op: &Operation, param: &Param) -> bool {
     product.style == Style::Rpc
         && op.method == "POST"

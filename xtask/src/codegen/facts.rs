@@ -30,7 +30,14 @@ pub(crate) fn strip(value: &Value) -> Value {
         Value::Object(map) => {
             let mut out = Map::new();
             for (key, inner) in map {
-                if !PROSE.contains(&key.as_str()) {
+                if key == "systemTags" {
+                    // One fact among the tags: whether the operation reads or writes.
+                    if let Some(kind) = inner.get("operationType") {
+                        let mut tags = Map::new();
+                        tags.insert("operationType".to_owned(), kind.clone());
+                        out.insert(key.clone(), Value::Object(tags));
+                    }
+                } else if !PROSE.contains(&key.as_str()) {
                     out.insert(key.clone(), strip(inner));
                 }
             }

@@ -39,6 +39,9 @@ pub(crate) struct Operation {
     pub(crate) auth: Auth,
     /// Whether the metadata marks it deprecated.
     pub(crate) deprecated: bool,
+    /// Whether it only reads (the metadata's operation type `get` or `list`; without one, a
+    /// GET or HEAD method or a `Describe`/`List`/`Get`/`Query` name), so it is safe to repeat.
+    pub(crate) read_only: bool,
     /// Its parameters, in metadata order.
     pub(crate) params: Vec<Param>,
     /// The shape of a successful response body, if it has one.

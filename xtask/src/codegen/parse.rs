@@ -183,11 +183,26 @@ fn parse_operation(
         )?),
         None => None,
     };
+    let read_only = match api
+        .get("systemTags")
+        .and_then(|tags| tags.get("operationType"))
+        .and_then(Value::as_str)
+    {
+        Some("get" | "list") => true,
+        Some("create" | "update" | "delete") => false,
+        _ => {
+            matches!(method.as_str(), "GET" | "HEAD")
+                || ["Describe", "List", "Get", "Query"]
+                    .iter()
+                    .any(|prefix| name.starts_with(prefix))
+        }
+    };
     Ok(Operation {
         name: name.to_owned(),
         method,
         path,
         auth,
+        read_only,
         deprecated: api
             .get("deprecated")
             .and_then(Value::as_bool)
