@@ -12,7 +12,7 @@ use acs_credentials::{
     DefaultChain, FakeEnvironment, OidcRoleArnProvider, RamRoleArnProvider, StsEndpoint,
 };
 use acs_signer::Credentials;
-use acs_testkit::{Reply, TestServer};
+use acs_testkit::{Fault, Reply, TestServer};
 
 const ACCOUNT: &str = "1234567890123456";
 const SECRET: &str = "CANARY-SECRET-0c4f1d";
@@ -20,6 +20,13 @@ const TOKEN: &str = "CANARY-TOKEN-9a7e22";
 const OIDC_TOKEN: &str = "CANARY-OIDC-51b8e0";
 const EXTERNAL_OUTPUT: &str = "CANARY-EXTERNAL-3f6d94";
 const SSO_TOKEN: &str = "CANARY-SSO-8c21aa";
+/// Credentials a hostile or broken STS "issues" in answers that fail to decode.
+const ISSUED_SECRET: &str = "CANARY-ISSUED-SECRET-e10b3c";
+const ISSUED_TOKEN: &str = "CANARY-ISSUED-TOKEN-77d2a9";
+/// A token in a credentials URI's query string.
+const URI_TOKEN: &str = "CANARY-URI-TOKEN-4b1f0e";
+/// The emulator's first IMDSv2 session token (deterministic).
+const IMDS_TOKEN: &str = "imds-token-1-21600";
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -223,12 +230,184 @@ async fn secrets_tokens_and_process_output_never_show() {
     }
     assert_eq!(server.cloud_sso_requests(), 2);
 
+    // Hostile and broken answers: a 2xx STS answer that does not decode while carrying issued
+    // credentials (JSON, XML, form-like text), and error pages that are not error documents
+    // but echo what they were sent.
+    let undecodable = [
+        (
+            "application/json",
+            format!(
+                r#"{{"RequestId":"r","Credentials":{{"AccessKeyId":"STS.Bad","AccessKeySecret":"{ISSUED_SECRET}","SecurityToken":"{ISSUED_TOKEN}","Expiration":12}}}}"#
+            ),
+        ),
+        (
+            "text/xml",
+            format!(
+                "<AssumeRoleResponse><Credentials><AccessKeySecret>{ISSUED_SECRET}</AccessKeySecret><SecurityToken>{ISSUED_TOKEN}"
+            ),
+        ),
+        (
+            "text/plain",
+            format!("SecurityToken={ISSUED_TOKEN}&AccessKeySecret={ISSUED_SECRET}"),
+        ),
+    ];
+    for (content_type, body) in &undecodable {
+        server.push_replies(
+            "AssumeRole",
+            [Reply::Fault(Fault::raw(
+                200,
+                [("content-type", *content_type)],
+                body.as_str(),
+            ))],
+        );
+        let role = RamRoleArnProvider::builder(alice.clone(), format!("acs:ram::{ACCOUNT}:role/r"))
+            .sts(sts.clone())
+            .build()
+            .expect("provider");
+        let result = role.provide_credentials().await;
+        assert!(result.is_err(), "{content_type} must not decode");
+        seen.result(&result);
+        seen.debug(&role);
+    }
+    let echoing_pages = [
+        format!("<html><body>Bad request: OIDCToken={OIDC_TOKEN}&RoleArn=r</body></html>"),
+        format!("{}SecurityToken={ISSUED_TOKEN}", "x".repeat(240)),
+        format!("{{\"OIDCToken\": \"{OIDC_TOKEN}\", \"status\": \"rejected\"}}"),
+    ];
+    for page in &echoing_pages {
+        server.push_replies(
+            "AssumeRoleWithOIDC",
+            [Reply::Fault(Fault::raw(
+                400,
+                [("content-type", "text/html")],
+                page.as_str(),
+            ))],
+        );
+        seen.result(&oidc().provide_credentials().await);
+    }
+    // A plain error page from a product API (not a credentials endpoint) echoing a token.
+    let config = acs_core::ClientConfig::builder()
+        .endpoint(server.endpoint())
+        .protocol(Protocol::Http)
+        .credentials_provider(StaticCredentialsProvider::new(
+            Credentials::new("LTAI5tAlice", SECRET).expect("valid"),
+        ))
+        .build()
+        .expect("config");
+    let client =
+        acs_core::Client::new(config, &acs_core::EndpointRules::new("ecs")).expect("client");
+    server.set_reply(
+        "DescribeInstances",
+        Reply::Fault(Fault::raw(
+            502,
+            [("content-type", "text/plain")],
+            format!("upstream said: SecurityToken: {ISSUED_TOKEN}; Password={ISSUED_SECRET}"),
+        )),
+    );
+    const DESCRIBE: acs_core::Operation =
+        acs_core::Operation::rpc("Ecs", "2014-05-26", "DescribeInstances");
+    seen.result(&client.call(&DESCRIBE, &acs_core::Request::new()).await);
+    seen.debug(&client);
+    // A successful response's Debug never shows its body.
+    server.set_reply(
+        "DescribeInstances",
+        Reply::success(serde_json::json!({"AccessKeySecret": ISSUED_SECRET})),
+    );
+    seen.result(&client.call(&DESCRIBE, &acs_core::Request::new()).await);
+
+    // ECS metadata: the provider's Debug after it fetched (and holds an IMDSv2 token), and
+    // after a failure.
+    server.enable_ecs_metadata("EcsRole", ACCOUNT, true);
+    let ecs = acs_credentials::EcsRamRoleProvider::builder()
+        .endpoint(format!("http://{}", server.endpoint()))
+        .build()
+        .expect("provider");
+    let fetched = ecs.provide_credentials().await;
+    if let Ok(c) = &fetched {
+        issued.push(c.access_key_secret().to_owned());
+        issued.extend(c.security_token().map(str::to_owned));
+    }
+    seen.result(&fetched);
+    seen.debug(&ecs);
+    seen.debug(ecs.inner());
+    server.set_ecs_metadata_failing(true);
+    let again = acs_credentials::EcsRamRoleProvider::builder()
+        .endpoint(format!("http://{}", server.endpoint()))
+        .build()
+        .expect("provider");
+    seen.result(&again.provide_credentials().await);
+    seen.debug(&again);
+
+    // A credentials URI with a token in its query: Debug, success and failure.
+    let uri = format!("{}?token={URI_TOKEN}", server.credentials_uri());
+    let by_uri = acs_credentials::CredentialsUriProvider::new(uri).expect("provider");
+    seen.debug(&by_uri);
+    seen.result(&by_uri.provide_credentials().await);
+    seen.debug(&by_uri);
+    let missing = format!("http://{}/nowhere?token={URI_TOKEN}", server.endpoint());
+    let missing = acs_credentials::CredentialsUriProvider::new(missing).expect("provider");
+    seen.result(&missing.provide_credentials().await);
+    seen.debug(&missing);
+    seen.result(
+        &acs_credentials::CredentialsUriProvider::new(format!(
+            "http://creds.example.com/c?token={URI_TOKEN}"
+        ))
+        .map(|_| ()),
+    );
+
+    // Debug of every other public type holding a secret.
+    let env = FakeEnvironment::new()
+        .with_var("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tEnv")
+        .with_var("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
+        .with_var("ALIBABA_CLOUD_SECURITY_TOKEN", TOKEN)
+        .with_file("/var/run/oidc/token", OIDC_TOKEN);
+    seen.debug(&env);
+    seen.debug(&acs_credentials::EnvironmentProvider::with_environment(
+        Arc::new(env.clone()),
+    ));
+    seen.debug(&DefaultChain::with_environment(Arc::new(env)));
+    seen.debug(&RamRoleArnProvider::builder(
+        alice.clone(),
+        "acs:ram::1:role/r",
+    ));
+    seen.debug(&alice);
+    seen.debug(&sts);
+    seen.debug(&acs_credentials::EcsRamRoleProvider::builder());
+    let with_token = Credentials::new("STS.Id", SECRET)
+        .and_then(|c| c.with_security_token(TOKEN))
+        .expect("valid");
+    seen.debug(&with_token);
+    seen.debug(&acs_core::StaticCredentialsProvider::new(
+        with_token.clone(),
+    ));
+    seen.debug(
+        &acs_core::ClientConfig::builder()
+            .credentials_provider(acs_core::StaticCredentialsProvider::new(with_token))
+            .build()
+            .expect("config"),
+    );
+    seen.debug(&acs_sts::model::AssumeRoleResponse::default());
+
     let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
     assert!(logs.contains("AssumeRole"), "tracing was captured: {logs}");
     let everything = format!("{}\n{logs}", seen.0);
-    for canary in [SECRET, TOKEN, OIDC_TOKEN, EXTERNAL_OUTPUT, SSO_TOKEN]
-        .into_iter()
-        .chain(issued.iter().map(String::as_str))
+    assert!(
+        logs.contains("WARN"),
+        "the cache's warnings were captured: {logs}"
+    );
+    for canary in [
+        SECRET,
+        TOKEN,
+        OIDC_TOKEN,
+        EXTERNAL_OUTPUT,
+        SSO_TOKEN,
+        ISSUED_SECRET,
+        ISSUED_TOKEN,
+        URI_TOKEN,
+        IMDS_TOKEN,
+    ]
+    .into_iter()
+    .chain(issued.iter().map(String::as_str))
     {
         assert!(
             !everything.contains(canary),

@@ -5,7 +5,8 @@
 //! - `files/`: files of the fake file system, at the same path from `/` (home is `/home/test`);
 //! - `expected`: `provider <link>` (the chain link that must supply credentials), `key <id>`
 //!   (their access key id), `identity <arn>` (what `GetCallerIdentity` answers with them), or
-//!   `error <text>` lines (the chain must fail with every text in its message).
+//!   `error <text>` lines (the chain must fail with every text in its message or the messages
+//!   of its sources).
 //!
 //! Every case runs against a fresh acs-testkit emulator (STS, ECS metadata, credentials URL)
 //! through `FakeEnvironment`: nothing reads the machine's environment or files, and nothing
@@ -63,8 +64,16 @@ async fn run_case(dir: &Path) -> Result<(), String> {
         let (kind, value) = line.split_once(' ').unwrap_or((line, ""));
         match (kind, &result) {
             ("error", Err(err)) => {
-                if !err.to_string().contains(value) {
-                    return Err(format!("error {err} lacks {value:?}"));
+                // The chain keeps each link's cause as a source: search the whole chain.
+                let mut text = err.to_string();
+                let mut source = std::error::Error::source(err);
+                while let Some(cause) = source {
+                    text.push_str(" <- ");
+                    text.push_str(&cause.to_string());
+                    source = cause.source();
+                }
+                if !text.contains(value) {
+                    return Err(format!("error {text} lacks {value:?}"));
                 }
             }
             ("error", Ok(c)) => {

@@ -158,11 +158,19 @@ async fn a_failing_sts_keeps_valid_credentials_served_then_errors_then_recovers(
     // Past expiry: a typed error, not the expired credentials.
     clock.advance(Duration::from_secs(20));
     let error = cached.provide_credentials().await.expect_err("expired");
-    assert_eq!(error.code(), Some("ServiceUnavailable"), "{error}");
+    assert_eq!(error.kind(), acs_core::ErrorKind::Credentials, "{error}");
+    let source =
+        std::error::Error::source(&error).and_then(|s| s.downcast_ref::<acs_core::Error>());
+    assert_eq!(
+        source.and_then(acs_core::Error::code),
+        Some("ServiceUnavailable"),
+        "{error:?}"
+    );
     assert!(cached.cached().is_none());
 
-    // STS recovers: fresh credentials on the next read, and they work.
+    // STS recovers: fresh credentials on the first read after the back-off, and they work.
     server.clear_reply("AssumeRole");
+    clock.advance(Duration::from_secs(11));
     let fresh = cached.provide_credentials().await.expect("recovered");
     assert_ne!(fresh.access_key_id(), "STS.ShortLived");
     let config = ClientConfig::builder()
@@ -179,5 +187,144 @@ async fn a_failing_sts_keeps_valid_credentials_served_then_errors_then_recovers(
     assert_eq!(
         identity.arn.as_deref(),
         Some("acs:ram::1234567890123456:assumed-role/deployer/storm")
+    );
+}
+
+fn failing_provider(
+    server: &TestServer,
+    retry: acs_core::RetryConfig,
+    backoff: Duration,
+) -> Arc<CachedProvider<RamRoleArnProvider>> {
+    let alice: SharedCredentialsProvider = Arc::new(StaticCredentialsProvider::new(
+        Credentials::new("LTAI5tAlice", "alice-secret").expect("valid"),
+    ));
+    let sts = StsEndpoint::default()
+        .endpoint(server.endpoint())
+        .protocol(Protocol::Http)
+        .retry(retry.with_backoff(
+            Duration::from_millis(1),
+            Duration::from_millis(2),
+            Duration::from_millis(10),
+        ));
+    Arc::new(
+        RamRoleArnProvider::builder(alice, ROLE)
+            .session_name("storm")
+            .sts(sts)
+            .build()
+            .expect("provider")
+            .with_retry_backoff(backoff),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_readers_of_an_expired_cache_with_sts_down_cause_one_fetch_per_back_off() {
+    let server = sts().await;
+    server.set_reply(
+        "AssumeRole",
+        Reply::error(503, "ServiceUnavailable", "The service is unavailable."),
+    );
+    let cached = failing_provider(
+        &server,
+        acs_core::RetryConfig::disabled(),
+        Duration::from_millis(800),
+    );
+    let storm = |cached: Arc<CachedProvider<RamRoleArnProvider>>| async move {
+        let tasks: Vec<_> = (0..1000)
+            .map(|_| {
+                let cached = cached.clone();
+                tokio::spawn(async move { cached.provide_credentials().await })
+            })
+            .collect();
+        for task in tasks {
+            let error = task.await.expect("task").expect_err("STS is down");
+            assert_eq!(error.kind(), acs_core::ErrorKind::Credentials, "{error}");
+            assert!(error.to_string().contains("ram_role_arn"), "{error}");
+        }
+    };
+    let started = std::time::Instant::now();
+    storm(cached.clone()).await;
+    assert!(
+        started.elapsed() < Duration::from_millis(800),
+        "no one queued behind retries"
+    );
+    assert_eq!(
+        server.count("AssumeRole"),
+        1,
+        "one fetch for the whole storm"
+    );
+    storm(cached.clone()).await;
+    assert_eq!(server.count("AssumeRole"), 1, "still within the back-off");
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    storm(cached.clone()).await;
+    assert_eq!(
+        server.count("AssumeRole"),
+        2,
+        "one more fetch after the back-off"
+    );
+
+    // STS recovers: the next fetch after the back-off succeeds.
+    server.clear_reply("AssumeRole");
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    cached.provide_credentials().await.expect("recovered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_with_sts_down_makes_the_configured_number_of_assume_role_attempts() {
+    let server = sts().await;
+    server.set_reply(
+        "AssumeRole",
+        Reply::error(503, "ServiceUnavailable", "The service is unavailable."),
+    );
+    let cached = failing_provider(
+        &server,
+        acs_core::RetryConfig::with_max_attempts(3),
+        Duration::from_secs(10),
+    );
+    let config = ClientConfig::builder()
+        .endpoint(server.endpoint())
+        .protocol(Protocol::Http)
+        .shared_credentials_provider(cached)
+        .build()
+        .expect("config");
+    let client = acs_sts::Client::new(config).expect("client");
+    let error = client
+        .get_caller_identity(&GetCallerIdentityRequest::new())
+        .await
+        .expect_err("STS is down");
+    assert_eq!(server.count("AssumeRole"), 3, "retried in one place only");
+    assert_eq!(server.count("GetCallerIdentity"), 0);
+    // The caller sees a credentials failure naming the provider, not GetCallerIdentity's own
+    // service error with AssumeRole's request id; the STS error is the source.
+    assert_eq!(error.kind(), acs_core::ErrorKind::Credentials, "{error}");
+    assert!(error.to_string().contains("ram_role_arn"), "{error}");
+    assert_eq!(error.request_id(), None);
+    let source = std::error::Error::source(&error)
+        .and_then(|s| s.downcast_ref::<acs_core::Error>())
+        .expect("the STS error is the source");
+    assert_eq!(source.code(), Some("ServiceUnavailable"));
+    // The next call within the back-off does not ask STS again.
+    client
+        .get_caller_identity(&GetCallerIdentityRequest::new())
+        .await
+        .expect_err("still down");
+    assert_eq!(server.count("AssumeRole"), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttling_sts_is_not_hammered() {
+    let server = sts().await;
+    server.set_reply("AssumeRole", Reply::throttling());
+    let cached = failing_provider(
+        &server,
+        acs_core::RetryConfig::with_max_attempts(2),
+        Duration::from_secs(10),
+    );
+    for _ in 0..100 {
+        cached.provide_credentials().await.expect_err("throttled");
+    }
+    assert_eq!(
+        server.count("AssumeRole"),
+        2,
+        "one fetch (two attempts) in the back-off"
     );
 }
