@@ -329,7 +329,8 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// The largest response body accepted (default 16 MiB).
+    /// The largest response body accepted (default 16 MiB): each response is read into memory
+    /// up to this, so a client with N calls in flight holds up to N times this much.
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.max_response_body = Some(bytes);
         self

@@ -97,7 +97,9 @@ impl CloudSsoProvider {
 
     /// From a CLI profile's seconds-since-epoch expiry.
     pub(crate) fn token_expiry(seconds: i64) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).unwrap_or(0))
+        UNIX_EPOCH
+            .checked_add(Duration::from_secs(u64::try_from(seconds).unwrap_or(0)))
+            .unwrap_or(UNIX_EPOCH)
     }
 }
 

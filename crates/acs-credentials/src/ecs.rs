@@ -240,19 +240,24 @@ impl EcsRamRoleProvider {
                 "ecs_ram_role: HTTP {status} for role {role}"
             )));
         }
-        let value: serde_json::Value = serde_json::from_str(&body).map_err(|_| {
-            Error::credentials(format!(
-                "ecs_ram_role: the credentials of role {role} are not JSON"
-            ))
-        })?;
-        if value.get("Code").and_then(serde_json::Value::as_str) != Some("Success") {
-            return Err(Error::credentials(format!(
-                "ecs_ram_role: the metadata service did not return credentials for role {role}"
-            )));
-        }
-        crate::temporary::from_json(Some(&value), "ecs_ram_role")
+        parse_role_credentials(&role, &body)
     }
 }
+
+/// The metadata service's answer for `role`: JSON with `Code: Success` and the four fields.
+pub(crate) fn parse_role_credentials(role: &str, body: &str) -> Result<Credentials, Error> {
+    let value: serde_json::Value = serde_json::from_str(body).map_err(|_| {
+        Error::credentials(format!(
+            "ecs_ram_role: the credentials of role {role} are not JSON"
+        ))
+    })?;
+    if value.get("Code").and_then(serde_json::Value::as_str) != Some("Success") {
+        return Err(Error::credentials(format!(
+            "ecs_ram_role: the metadata service did not return credentials for role {role}"
+        )));
+    }
+    crate::temporary::from_json(Some(&value), "ecs_ram_role")
+    }
 
 #[async_trait::async_trait]
 impl ProvideCredentials for EcsRamRoleProvider {

@@ -60,50 +60,74 @@ impl ProvideCredentials for ExternalProcess {
                 output.status
             )));
         }
-        let value: serde_json::Value = serde_json::from_slice(&output.stdout)
-            .map_err(|_| Error::credentials("external: the command's output is not JSON"))?;
-        let get = |key: &str| {
-            value
-                .get(key)
-                .and_then(serde_json::Value::as_str)
-                .filter(|v| !v.is_empty())
-        };
-        let (Some(id), Some(secret)) = (get("access_key_id"), get("access_key_secret")) else {
+        parse_output(&output.stdout)
+    }
+}
+
+/// The command's output: JSON credentials, as the CLI's `External` mode defines them.
+pub(crate) fn parse_output(stdout: &[u8]) -> Result<Credentials, Error> {
+        let value: serde_json::Value = serde_json::from_slice(stdout)
+        .map_err(|_| Error::credentials("external: the command's output is not JSON"))?;
+    let get = |key: &str| {
+        value
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.is_empty())
+    };
+    let (Some(id), Some(secret)) = (get("access_key_id"), get("access_key_secret")) else {
+        return Err(Error::credentials(
+            "external: the output lacks access_key_id or access_key_secret",
+        ));
+    };
+    let credentials = Credentials::new(id, secret)
+        .map_err(|e| Error::credentials(format!("external: {e}")))?;
+    let credentials = match (get("mode"), get("sts_token")) {
+        (Some("StsToken"), Some(token)) => credentials
+            .with_security_token(token)
+            .map_err(|e| Error::credentials(format!("external: {e}")))?,
+        (Some("StsToken"), None) => {
             return Err(Error::credentials(
-                "external: the output lacks access_key_id or access_key_secret",
+                "external: StsToken output lacks sts_token",
             ));
-        };
-        let credentials = Credentials::new(id, secret)
-            .map_err(|e| Error::credentials(format!("external: {e}")))?;
-        let credentials = match (get("mode"), get("sts_token")) {
-            (Some("StsToken"), Some(token)) => credentials
-                .with_security_token(token)
-                .map_err(|e| Error::credentials(format!("external: {e}")))?,
-            (Some("StsToken"), None) => {
-                return Err(Error::credentials(
-                    "external: StsToken output lacks sts_token",
-                ));
-            }
-            _ => credentials,
-        };
-        // When the output says how long the token lasts (`expiration` as
-        // yyyy-MM-ddTHH:mm:ssZ, or `sts_expiration` in Unix seconds as the CLI writes it), the
-        // cache keeps it until shortly before then. A token without an expiry is used for at
-        // most a minute and the command runs again when it is next needed: better a process
-        // per call than a token served after it lapsed. Access keys are long-term.
-        let expiry = get("expiration")
-            .and_then(acs_signer::parse_iso8601)
-            .or_else(|| {
-                value
-                    .get("sts_expiration")
-                    .and_then(serde_json::Value::as_u64)
-                    .map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
-            });
-        let credentials = match (expiry, credentials.security_token().is_some()) {
-            (Some(expiry), _) => credentials.with_expiry(expiry),
-            (None, true) => credentials.with_expiry(SystemTime::now() + UNDATED_TOKEN_LIFETIME),
-            (None, false) => credentials,
-        };
-        Ok(credentials.with_provider_name("external"))
+        }
+        _ => credentials,
+    };
+    // When the output says how long the token lasts (`expiration` as
+    // yyyy-MM-ddTHH:mm:ssZ, or `sts_expiration` in Unix seconds as the CLI writes it), the
+    // cache keeps it until shortly before then. A token without an expiry is used for at
+    // most a minute and the command runs again when it is next needed: better a process
+    // per call than a token served after it lapsed. Access keys are long-term.
+    let expiry = get("expiration")
+        .and_then(acs_signer::parse_iso8601)
+        .or_else(|| {
+            value
+                .get("sts_expiration")
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|secs| UNIX_EPOCH.checked_add(Duration::from_secs(secs)))
+        });
+    let credentials = match (expiry, credentials.security_token().is_some()) {
+        (Some(expiry), _) => credentials.with_expiry(expiry),
+        (None, true) => credentials.with_expiry(SystemTime::now() + UNDATED_TOKEN_LIFETIME),
+        (None, false) => credentials,
+    };
+    Ok(credentials.with_provider_name("external"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_expiry_past_what_the_clock_can_hold_is_no_panic() {
+        // Found while seeding the fuzz target: `UNIX_EPOCH + u64::MAX seconds` overflowed.
+        let out = br#"{"mode":"StsToken","access_key_id":"STS.x","access_key_secret":"s","sts_token":"t","sts_expiration":18446744073709551615}"#;
+        let credentials = parse_output(out).expect("parsed");
+        assert!(credentials.expiry().is_some(), "an undated token still expires");
+    }
+
+    #[test]
+    fn output_without_keys_is_a_typed_error() {
+        assert!(parse_output(b"[").is_err());
+        assert!(parse_output(br#"{"mode":"AK"}"#).is_err());
     }
 }

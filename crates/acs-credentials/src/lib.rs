@@ -22,6 +22,9 @@ mod ecs;
 mod env_provider;
 mod environment;
 mod external;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod profiles;
 mod sts_role;
 mod temporary;

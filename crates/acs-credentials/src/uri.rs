@@ -120,8 +120,13 @@ impl ProvideCredentials for CredentialsUriProvider {
                 response.status()
             )));
         }
-        let value: serde_json::Value = serde_json::from_slice(response.body())
-            .map_err(|_| Error::credentials("credentials_uri: the answer is not JSON"))?;
-        crate::temporary::from_json(Some(&value), "credentials_uri")
+        parse_answer(response.body())
     }
+}
+
+/// The URL's answer: a JSON object with the four fields.
+pub(crate) fn parse_answer(body: &[u8]) -> Result<Credentials, Error> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|_| Error::credentials("credentials_uri: the answer is not JSON"))?;
+    crate::temporary::from_json(Some(&value), "credentials_uri")
 }

@@ -666,3 +666,68 @@ fn emit_struct(out: &mut String, s: &Struct) {
         out.push_str("/// `** redacted **` when set, `None` otherwise.\n#[allow(dead_code)]\nfn field_redacted<T>(value: &Option<T>) -> Option<&'static str> {\n    value.as_ref().map(|_| \"** redacted **\")\n}\n\n");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ecs() -> Vec<(String, String)> {
+        let path = format!(
+            "{}/../../shared/api-docs/ecs-2014-05-26/api-docs.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{path}: {e} (CI keeps ../shared beside the repository)"));
+        let product = super::super::parse::parse_product(&text).expect("ecs parses");
+        emit(&product, "acs-ecs")
+    }
+
+    fn file<'a>(files: &'a [(String, String)], name: &str) -> &'a str {
+        files
+            .iter()
+            .find(|(path, _)| path.ends_with(name))
+            .map(|(_, text)| text.as_str())
+            .unwrap_or_else(|| panic!("no {name}"))
+    }
+
+    /// The constant's expression for `name`, up to its `;`.
+    fn constant<'a>(operations: &'a str, name: &str) -> &'a str {
+        let start = operations
+            .find(&format!("pub const {name}: Operation"))
+            .unwrap_or_else(|| panic!("no {name}"));
+        let end = operations[start..].find(';').map_or(operations.len(), |e| start + e);
+        &operations[start..end]
+    }
+
+    #[test]
+    fn only_safe_operations_are_marked_idempotent() {
+        let files = ecs();
+        let operations = file(&files, "operations.rs");
+        // Reads, and writes that carry an idempotency token.
+        assert!(constant(operations, "DESCRIBE_INSTANCES").contains(".with_idempotent(true)"));
+        assert!(constant(operations, "RUN_INSTANCES").contains(".with_idempotent(true)"));
+        // Writes without one are sent once after a failure that may have reached the server.
+        assert!(!constant(operations, "DELETE_INSTANCE").contains("with_idempotent"));
+        assert!(!constant(operations, "REBOOT_INSTANCE").contains("with_idempotent"));
+    }
+
+    #[test]
+    fn an_unset_client_token_is_filled_once_per_call() {
+        let files = ecs();
+        let models = file(&files, "model.rs");
+        let start = models
+            .find("impl RunInstancesRequest")
+            .expect("RunInstancesRequest");
+        let to_request = &models[start..];
+        let to_request = &to_request[to_request.find("fn to_request").expect("to_request")..];
+        let to_request = &to_request[..to_request.find("Ok(request)").expect("end")];
+        let line = to_request
+            .lines()
+            .find(|l| l.contains("\"ClientToken\""))
+            .expect("ClientToken is sent");
+        assert!(
+            line.contains("else") && line.contains("acs_core::idempotency_token()?"),
+            "{line}"
+        );
+    }
+}
