@@ -257,7 +257,7 @@ pub(crate) fn parse_role_credentials(role: &str, body: &str) -> Result<Credentia
         )));
     }
     crate::temporary::from_json(Some(&value), "ecs_ram_role")
-    }
+}
 
 #[async_trait::async_trait]
 impl ProvideCredentials for EcsRamRoleProvider {

@@ -66,7 +66,7 @@ impl ProvideCredentials for ExternalProcess {
 
 /// The command's output: JSON credentials, as the CLI's `External` mode defines them.
 pub(crate) fn parse_output(stdout: &[u8]) -> Result<Credentials, Error> {
-        let value: serde_json::Value = serde_json::from_slice(stdout)
+    let value: serde_json::Value = serde_json::from_slice(stdout)
         .map_err(|_| Error::credentials("external: the command's output is not JSON"))?;
     let get = |key: &str| {
         value
@@ -79,8 +79,8 @@ pub(crate) fn parse_output(stdout: &[u8]) -> Result<Credentials, Error> {
             "external: the output lacks access_key_id or access_key_secret",
         ));
     };
-    let credentials = Credentials::new(id, secret)
-        .map_err(|e| Error::credentials(format!("external: {e}")))?;
+    let credentials =
+        Credentials::new(id, secret).map_err(|e| Error::credentials(format!("external: {e}")))?;
     let credentials = match (get("mode"), get("sts_token")) {
         (Some("StsToken"), Some(token)) => credentials
             .with_security_token(token)
@@ -94,9 +94,9 @@ pub(crate) fn parse_output(stdout: &[u8]) -> Result<Credentials, Error> {
     };
     // When the output says how long the token lasts (`expiration` as
     // yyyy-MM-ddTHH:mm:ssZ, or `sts_expiration` in Unix seconds as the CLI writes it), the
-    // cache keeps it until shortly before then. A token without an expiry is used for at
-    // most a minute and the command runs again when it is next needed: better a process
-    // per call than a token served after it lapsed. Access keys are long-term.
+    // cache keeps it until shortly before then. A token without an expiry is taken to last
+    // a minute (the cache refreshes it after half of that): never served long after it may
+    // have lapsed, and not a process per call either. Access keys are long-term.
     let expiry = get("expiration")
         .and_then(acs_signer::parse_iso8601)
         .or_else(|| {
@@ -122,7 +122,10 @@ mod tests {
         // Found while seeding the fuzz target: `UNIX_EPOCH + u64::MAX seconds` overflowed.
         let out = br#"{"mode":"StsToken","access_key_id":"STS.x","access_key_secret":"s","sts_token":"t","sts_expiration":18446744073709551615}"#;
         let credentials = parse_output(out).expect("parsed");
-        assert!(credentials.expiry().is_some(), "an undated token still expires");
+        assert!(
+            credentials.expiry().is_some(),
+            "an undated token still expires"
+        );
     }
 
     #[test]

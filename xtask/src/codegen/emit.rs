@@ -695,7 +695,9 @@ mod tests {
         let start = operations
             .find(&format!("pub const {name}: Operation"))
             .unwrap_or_else(|| panic!("no {name}"));
-        let end = operations[start..].find(';').map_or(operations.len(), |e| start + e);
+        let end = operations[start..]
+            .find(';')
+            .map_or(operations.len(), |e| start + e);
         &operations[start..end]
     }
 
