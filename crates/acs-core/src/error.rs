@@ -349,6 +349,18 @@ impl std::error::Error for Error {
     }
 }
 
+/// The longest message or detail kept from a service error, in bytes.
+const MAX_MESSAGE: usize = 8192;
+
+/// `text` cut to at most [`MAX_MESSAGE`] bytes, on a character boundary.
+fn bounded(text: &str) -> &str {
+    let mut end = text.len().min(MAX_MESSAGE);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// The longest excerpt of a body an error keeps, in bytes.
 const EXCERPT_BYTES: usize = 256;
 /// How much of a body is scrubbed before the excerpt is cut from it: enough that a secret's
@@ -425,15 +437,15 @@ impl ServiceError {
         Some(Self {
             status,
             code,
-            message: crate::redact::scrub_text(&fields.message.unwrap_or_default()),
+            message: crate::redact::scrub_text(bounded(&fields.message.unwrap_or_default())),
             request_id: fields.request_id,
             host_id: fields.host_id,
             recommend: fields.recommend,
             access_denied_detail: fields.access_denied_detail.map(|v| {
-                crate::redact::scrub_text(&match v {
+                crate::redact::scrub_text(bounded(&match v {
                     serde_json::Value::String(s) => s,
                     other => other.to_string(),
-                })
+                }))
             }),
             retry_after,
         })

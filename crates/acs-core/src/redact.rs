@@ -104,7 +104,11 @@ const VALUE_ENDS: [&str; 3] = ["%2526", "%26", "&amp;"];
 /// format: JSON (`"AccessKeySecret": "…"`), XML (`<SecurityToken>…</SecurityToken>`), form or
 /// query strings (`OIDCToken=…`, also percent-encoded), and plain text (`Password: …`). A value
 /// that runs to the end of `text` (a cut-off excerpt) is replaced to the end. Names follow
-/// [`is_secret_parameter`]. Every body excerpt an error keeps goes through this function.
+/// [`is_secret_parameter`]; a name counts only with a real separator after it (`:`, `=`, `>`,
+/// or `=` percent-encoded, with any quotes and blanks around it), and names inside a replaced
+/// value are still looked at. Every body excerpt an error keeps goes through this function.
+/// Its cost grows with the number of secret names times the length of their values: callers
+/// bound what they pass (excerpts and error messages are at most a few KiB).
 ///
 /// ```
 /// # use acs_core::scrub_text;
@@ -115,8 +119,9 @@ const VALUE_ENDS: [&str; 3] = ["%2526", "%26", "&amp;"];
 /// ```
 pub fn scrub_text(text: &str) -> String {
     let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
+    // The byte ranges of secret values, in the order their names appear. Names inside a
+    // value are scanned too: what looked like a value may be the next field's name.
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         if !is_name_byte(bytes[i]) {
@@ -130,39 +135,65 @@ pub fn scrub_text(text: &str) -> String {
         if !is_secret_parameter(&text[start..i]) {
             continue;
         }
-        // Skip the separators, remembering how the value is quoted.
-        let mut value = i;
-        let mut quote = Quote::None;
-        let mut skipped_any = false;
-        'separators: loop {
-            for separator in VALUE_SEPARATORS {
-                if bytes[value..].starts_with(separator.as_bytes()) {
-                    match separator {
-                        "\\\"" => quote = Quote::Escaped,
-                        "\"" | "'" => quote = Quote::Plain,
-                        _ => {}
-                    }
-                    value += separator.len();
-                    skipped_any = true;
-                    continue 'separators;
-                }
+        if let Some((value, quote)) = value_start(bytes, i) {
+            let end = value_end(bytes, value, quote);
+            if end > value {
+                ranges.push((value, end));
             }
-            break;
         }
-        if !skipped_any || value >= bytes.len() {
-            i = value.max(i);
-            continue;
+    }
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    // The redaction being written: overlapping or touching ranges become one.
+    let mut redacting: Option<usize> = None;
+    for (start, end) in ranges {
+        match redacting {
+            Some(until) if start <= until => redacting = Some(until.max(end)),
+            _ => {
+                if let Some(until) = redacting {
+                    copied = until;
+                }
+                out.push_str(&text[copied..start]);
+                out.push_str(REDACTED);
+                redacting = Some(end);
+            }
         }
-        let end = value_end(text, value, quote);
-        if end > value {
-            out.push_str(&text[copied..value]);
-            out.push_str(REDACTED);
-            copied = end;
-        }
-        i = end.max(value);
+    }
+    if let Some(until) = redacting {
+        copied = until;
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// Where the value after a secret's name (ending at `after`) starts, and how it is quoted:
+/// `None` unless a real key/value separator (`:`, `=`, `>`, or `=` percent-encoded) stands
+/// between them, possibly with quotes and blanks around it.
+fn value_start(bytes: &[u8], after: usize) -> Option<(usize, Quote)> {
+    let mut value = after;
+    let mut quote = Quote::None;
+    let mut separated = false;
+    'separators: loop {
+        for separator in VALUE_SEPARATORS {
+            if bytes[value..].starts_with(separator.as_bytes()) {
+                match separator {
+                    "\\\"" => quote = Quote::Escaped,
+                    "\"" | "'" => quote = Quote::Plain,
+                    " " => {}
+                    _ => {
+                        separated = true;
+                        // A quote before the separator closed the name, not a value.
+                        quote = Quote::None;
+                    }
+                }
+                value += separator.len();
+                continue 'separators;
+            }
+        }
+        break;
+    }
+    (separated && value < bytes.len()).then_some((value, quote))
 }
 
 /// How a value is delimited.
@@ -182,9 +213,8 @@ fn is_name_byte(byte: u8) -> bool {
 }
 
 /// Where a value starting at `start` ends: at the closing quote, or at a delimiter when
-/// unquoted; the end of `text` when none comes.
-fn value_end(text: &str, start: usize, quote: Quote) -> usize {
-    let bytes = text.as_bytes();
+/// unquoted; the end of the text when none comes.
+fn value_end(bytes: &[u8], start: usize, quote: Quote) -> usize {
     let mut j = start;
     while j < bytes.len() {
         let byte = bytes[j];
@@ -286,6 +316,11 @@ mod tests {
             "{\"SecurityToken\":\"TOKEN1-cut-off-before-its-end",
             "<SecurityToken>TOKEN1-cut-off",
             "OIDCToken=SECRET1",
+            // Found by the fuzzer: a secret-named run right before a key once swallowed
+            // the key as its value, and the key's own value was then shown.
+            "x-ytoken\"AccessKeySecret\":\"SECRET1\" SecurityToken=TOKEN1",
+            "token=\"AccessKeySecret\":\"SECRET1\",\"SecurityToken\":\"TOKEN1\"",
+            "Password=SecurityToken=TOKEN1&OIDCToken=SECRET1",
         ];
         for case in cases {
             let shown = scrub_text(case);

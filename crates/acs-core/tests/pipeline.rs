@@ -581,6 +581,15 @@ async fn tls_failures_have_their_own_kind_and_are_not_retried() {
     }
     assert_eq!(err.kind(), ErrorKind::Tls, "{chain:#?}");
     assert!(!err.is_retryable());
+    // The cause is in the message itself, not only deep in the source chain.
+    assert!(
+        err.to_string().len() > "TLS handshake failed: the TLS handshake failed".len() + 2,
+        "{err}"
+    );
+    assert!(
+        err.is_request_not_sent(),
+        "nothing was sent over a failed handshake"
+    );
 }
 
 #[tokio::test]
