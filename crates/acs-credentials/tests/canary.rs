@@ -387,6 +387,24 @@ async fn secrets_tokens_and_process_output_never_show() {
             .expect("config"),
     );
     seen.debug(&acs_sts::model::AssumeRoleResponse::default());
+    let mut request = acs_core::Request::new();
+    request
+        .query("SecurityToken", TOKEN)
+        .form("OIDCToken", OIDC_TOKEN)
+        .header("x-acs-security-token", TOKEN);
+    seen.debug(&request);
+    seen.debug(&acs_signer::BearerToken::new(SSO_TOKEN).expect("token"));
+    let sso = acs_credentials::CloudSsoProvider::new(
+        &format!("http://{}/d-00canary/login", server.endpoint()),
+        ACCOUNT,
+        "ac-00canary",
+        SSO_TOKEN,
+        std::time::SystemTime::now() + std::time::Duration::from_secs(3600),
+    )
+    .expect("provider");
+    seen.debug(&sso);
+    seen.result(&sso.provide_credentials().await.map(|_| ()));
+    seen.debug(&sso);
 
     let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
     assert!(logs.contains("AssumeRole"), "tracing was captured: {logs}");
