@@ -212,8 +212,11 @@ pub(crate) fn emit(product: &Product, crate_name: &str) -> Vec<(String, String)>
     models.push_str("#![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown)]\n\n");
     models.push_str("use std::fmt;\n\n");
     models.push_str(&requests);
+    // The redaction helper follows the first struct (searching the growing text for it once
+    // per struct made generating a large product quadratic).
+    let mut helper_written = false;
     for s in &types.structs {
-        emit_struct(&mut models, s);
+        emit_struct(&mut models, s, &mut helper_written);
     }
 
     let code = &product.code;
@@ -594,7 +597,7 @@ fn secret_in_body(product: &Product, op: &Operation, param: &Param) -> bool {
         && is_secret(&param.name)
 }
 
-fn emit_struct(out: &mut String, s: &Struct) {
+fn emit_struct(out: &mut String, s: &Struct, helper_written: &mut bool) {
     let derive = match s.dir {
         Dir::Input => "#[derive(Clone, Default, PartialEq, serde::Serialize)]",
         Dir::Output => "#[derive(Clone, Default, PartialEq, serde::Deserialize)]",
@@ -662,7 +665,7 @@ fn emit_struct(out: &mut String, s: &Struct) {
         }
     }
     out.push_str("\n            .finish()\n    }\n}\n\n");
-    if !out.contains("fn field_redacted") {
+    if !std::mem::replace(helper_written, true) {
         out.push_str("/// `** redacted **` when set, `None` otherwise.\n#[allow(dead_code)]\nfn field_redacted<T>(value: &Option<T>) -> Option<&'static str> {\n    value.as_ref().map(|_| \"** redacted **\")\n}\n\n");
     }
 }

@@ -122,12 +122,26 @@ pub(crate) fn run(check: bool) -> Result<String, String> {
 /// that products the workspace does not ship still generate code that compiles cleanly.
 pub(crate) fn probe(spec: &str, out: &str) -> Result<String, String> {
     let root = workspace_root();
-    let crate_name = "acs-probe";
-    let files = generate(Path::new(spec), crate_name)?;
+    let text = std::fs::read_to_string(spec).map_err(|e| format!("{spec}: {e}"))?;
+    let product = parse::parse_product(&text).map_err(|e| format!("{spec}: {e}"))?;
+    // A name of its own per product, so no probe can pass on another's artifacts.
+    let crate_name = format!(
+        "acs-probe-{}-{}",
+        product.code.to_ascii_lowercase(),
+        product.version
+    );
+    let files = generate(Path::new(spec), &crate_name)?;
     let out = Path::new(out);
+    // Nothing stale from an earlier probe into the same directory.
+    let src = out.join("src");
+    if src.exists() {
+        std::fs::remove_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target_dir = root.join("target/codegen-probe");
     for (path, contents) in &files {
         let contents = if path == "Cargo.toml" {
-            standalone_manifest(&root)
+            standalone_manifest(&root, &crate_name)
         } else {
             contents.clone()
         };
@@ -137,11 +151,23 @@ pub(crate) fn probe(spec: &str, out: &str) -> Result<String, String> {
         }
         std::fs::write(&target, contents).map_err(|e| format!("{}: {e}", target.display()))?;
     }
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    // The verdict comes from a fresh build of the probe crate itself (its dependencies are
+    // reused): its own artifacts are removed first.
+    let cleaned = Command::new(&cargo)
+        .args(["clean", "--quiet", "-p", &crate_name, "--manifest-path"])
+        .arg(out.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !cleaned.success() {
+        return Err(format!("{spec}: cannot clean the probe's earlier artifacts"));
+    }
+    let started = std::time::Instant::now();
+    let status = Command::new(&cargo)
         .args(["clippy", "--quiet", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
         .args(["--", "-D", "warnings"])
-        .env("CARGO_TARGET_DIR", root.join("target/codegen-probe"))
+        .env("CARGO_TARGET_DIR", &target_dir)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
@@ -151,16 +177,17 @@ pub(crate) fn probe(spec: &str, out: &str) -> Result<String, String> {
         ));
     }
     Ok(format!(
-        "{spec}: generated {} files into {}; clippy clean\n",
+        "{spec}: generated {} files into {} as {crate_name}; clippy clean ({:.1} s)\n",
         files.len(),
-        out.display()
+        out.display(),
+        started.elapsed().as_secs_f64()
     ))
 }
 
-fn standalone_manifest(root: &Path) -> String {
+fn standalone_manifest(root: &Path, crate_name: &str) -> String {
     let core = root.join("crates/acs-core");
     format!(
-        "[package]\nname = \"acs-probe\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+        "[package]\nname = \"{crate_name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\nacs-core = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
          [lints.rust]\nmissing_docs = \"warn\"\n\n[workspace]\n",
         core.display().to_string()
