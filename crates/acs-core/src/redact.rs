@@ -9,27 +9,39 @@ const SECRET_HEADERS: [&str; 5] = [
     "x-acs-accesskey-secret",
 ];
 
+/// Names ending in `Token` that are not secrets: idempotency tokens, paging cursors, ids.
+const NOT_SECRET_TOKENS: [&str; 5] = [
+    "clienttoken",
+    "nexttoken",
+    "nextpagetoken",
+    "continuationtoken",
+    "tokenid",
+];
+
 /// Whether a parameter's or field's value is a secret or authenticates a request: the
-/// signature, and any name ending in `Secret` or `Token` (except the `NextToken` paging cursor)
-/// or naming a password, private key or SAML assertion. Trace logs and error messages redact
-/// such values, and generated models redact such fields in `Debug` (the code generator uses
-/// this same rule).
+/// signature, and any name ending in `Secret`, `Token` or `Password` or naming a private key or
+/// SAML assertion. Idempotency tokens (`ClientToken`), paging cursors (`NextToken`,
+/// `NextPageToken`) and ids (`…TokenId`) are not secrets, nor are password settings
+/// (`PasswordLength`, `MaxPasswordAge`). Trace logs and error messages redact such values,
+/// and generated models redact such fields in `Debug` (the code generator uses this same
+/// rule).
 ///
 /// ```
 /// assert!(acs_core::is_secret_parameter("OIDCToken"));
 /// assert!(acs_core::is_secret_parameter("Password"));
 /// assert!(!acs_core::is_secret_parameter("NextToken"));
+/// assert!(!acs_core::is_secret_parameter("ClientToken"));
 /// assert!(!acs_core::is_secret_parameter("RegionId"));
 /// ```
 pub fn is_secret_parameter(name: &str) -> bool {
     let lower = name.to_ascii_lowercase().replace(['_', '-', '.'], "");
-    if lower == "nexttoken" {
+    if NOT_SECRET_TOKENS.iter().any(|s| lower.ends_with(s)) {
         return false;
     }
     lower == "signature"
         || lower.ends_with("secret")
         || lower.ends_with("token")
-        || lower.contains("password")
+        || lower.ends_with("password")
         || lower.ends_with("privatekey")
         || lower.ends_with("privatekeybody")
         || lower == "samlassertion"
@@ -265,10 +277,26 @@ mod tests {
             "VncPassword",
             "KeyPairPrivateKey",
             "x-acs-security-token",
+            "login_password",
+            "LaunchConfiguration.Password",
+            "ProxyPassword",
         ] {
             assert!(is_secret_parameter(name), "{name}");
         }
-        for name in ["NextToken", "RegionId", "TokenId", "RoleArn"] {
+        for name in [
+            "NextToken",
+            "nextToken",
+            "next_token",
+            "NextPageToken",
+            "ClientToken",
+            "RegionId",
+            "TokenId",
+            "RoleArn",
+            "PasswordLength",
+            "MaxPasswordAge",
+            "PasswordInherit",
+            "PasswordResetRequired",
+        ] {
             assert!(!is_secret_parameter(name), "{name}");
         }
     }

@@ -590,10 +590,15 @@ fn holds_secret(shape: &Shape) -> bool {
     }
 }
 
+/// Whether a secret query parameter of an RPC POST travels in the form body instead, where it
+/// stays out of URLs and access logs (a deliberate difference from the official SDKs, which
+/// send it in the query; both reach the service). Only text values are secrets: a boolean
+/// named like one (`AllowUserToChangePassword`) stays where it is.
 fn secret_in_body(product: &Product, op: &Operation, param: &Param) -> bool {
     product.style == Style::Rpc
         && op.method == "POST"
         && param.location == Location::Query
+        && matches!(param.shape, Shape::String { .. })
         && is_secret(&param.name)
 }
 
@@ -734,5 +739,8 @@ mod tests {
             line.contains("else") && line.contains("acs_core::idempotency_token()?"),
             "{line}"
         );
+        // An idempotency token is no secret: it stays in the query, where the official SDK
+        // sends it (it used to move to the POST form body with the secrets).
+        assert!(line.contains("request.query(\"ClientToken\""), "{line}");
     }
 }

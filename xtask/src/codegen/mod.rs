@@ -160,7 +160,9 @@ pub(crate) fn probe(spec: &str, out: &str) -> Result<String, String> {
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !cleaned.success() {
-        return Err(format!("{spec}: cannot clean the probe's earlier artifacts"));
+        return Err(format!(
+            "{spec}: cannot clean the probe's earlier artifacts"
+        ));
     }
     let started = std::time::Instant::now();
     let status = Command::new(&cargo)
