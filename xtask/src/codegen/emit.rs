@@ -722,6 +722,16 @@ mod tests {
     }
 
     #[test]
+    fn a_parameter_listed_twice_is_one_field_sent_once() {
+        let files = ecs();
+        let models = file(&files, "model.rs");
+        assert!(
+            !models.contains("region_id_2"),
+            "RegionId is listed twice in 84 operations"
+        );
+    }
+
+    #[test]
     fn an_unset_client_token_is_filled_once_per_call() {
         let files = ecs();
         let models = file(&files, "model.rs");

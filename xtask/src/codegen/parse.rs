@@ -164,7 +164,25 @@ fn parse_operation(
         .flatten()
         .enumerate()
     {
-        params.push(parse_param(ctx, i, param)?);
+        let param = parse_param(ctx, i, param)?;
+        // Some operations list a parameter twice (84 of ECS's): one field per wire name,
+        // required if either entry says so.
+        match params
+            .iter_mut()
+            .find(|p: &&mut Param| p.name == param.name)
+        {
+            Some(first) if first.location == param.location && first.shape == param.shape => {
+                first.required |= param.required;
+                first.deprecated &= param.deprecated;
+            }
+            Some(_) => {
+                return Err(ctx.error(
+                    &format!("parameters[{i}] ({})", param.name),
+                    "listed twice with different locations or types",
+                ));
+            }
+            None => params.push(param),
+        }
     }
     for param in params.iter().filter(|p| p.location == Location::Path) {
         if !path.contains(&format!("{{{}}}", param.name)) {
@@ -412,6 +430,42 @@ mod tests {
         );
         std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{path}: {e} (CI keeps ../shared beside the repository)"))
+    }
+
+    #[test]
+    fn a_parameter_listed_twice_is_one_parameter() {
+        let doc = r#"{"info":{"style":"RPC","product":"T","version":"1"},"apis":{"Op":{"methods":["post"],"parameters":[
+            {"name":"RegionId","in":"query","schema":{"type":"string","required":true}},
+            {"name":"ClientToken","in":"query","schema":{"type":"string","required":false}},
+            {"name":"RegionId","in":"query","schema":{"type":"string","required":true}},
+            {"name":"ClientToken","in":"query","schema":{"type":"string","required":true}}]}}}"#;
+        let product = parse_product(doc).expect("parses");
+        let params = &product.operations[0].params;
+        let names: Vec<(&str, bool)> = params
+            .iter()
+            .map(|p| (p.name.as_str(), p.required))
+            .collect();
+        assert_eq!(names, [("RegionId", true), ("ClientToken", true)]);
+        // Full ECS: RunInstances lists RegionId twice.
+        let ecs = parse_product(&shared("ecs-2014-05-26")).expect("ecs");
+        let run = ecs
+            .operations
+            .iter()
+            .find(|o| o.name == "RunInstances")
+            .expect("RunInstances");
+        assert_eq!(
+            run.params.iter().filter(|p| p.name == "RegionId").count(),
+            1
+        );
+        let clash = doc.replacen(
+            r#""in":"query","schema":{"type":"string","required":true}}]"#,
+            r#""in":"body","schema":{"type":"string","required":true}}]"#,
+            1,
+        );
+        assert!(
+            parse_product(&clash).is_err(),
+            "a clash is refused, not merged"
+        );
     }
 
     #[test]
