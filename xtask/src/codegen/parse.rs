@@ -293,7 +293,10 @@ fn parse_param(ctx: &Ctx<'_>, index: usize, param: &Value) -> Result<Param, Spec
         .get("schema")
         .ok_or_else(|| ctx.error(&field, "missing schema"))?;
     let shape = parse_shape(ctx, &format!("{field}.schema"), schema, &mut Vec::new())?;
-    let required = flag(param, "required") || flag(schema, "required");
+    // A path parameter is always required: the path cannot be built without it, whatever
+    // the metadata says (19 of CS's are marked optional).
+    let required =
+        location == Location::Path || flag(param, "required") || flag(schema, "required");
     let deprecated = flag(param, "deprecated") || flag(schema, "deprecated");
     Ok(Param {
         name: name.to_owned(),
@@ -466,6 +469,23 @@ mod tests {
             parse_product(&clash).is_err(),
             "a clash is refused, not merged"
         );
+    }
+
+    #[test]
+    fn a_path_parameter_is_required_even_when_marked_optional() {
+        let cs = parse_product(&shared("cs-2015-12-15")).expect("cs");
+        let op = cs
+            .operations
+            .iter()
+            .find(|o| o.name == "CreateClusterDiagnosis")
+            .expect("CreateClusterDiagnosis");
+        let cluster = op
+            .params
+            .iter()
+            .find(|p| p.name == "cluster_id")
+            .expect("cluster_id");
+        assert_eq!(cluster.location, Location::Path);
+        assert!(cluster.required, "the metadata leaves it optional");
     }
 
     #[test]
