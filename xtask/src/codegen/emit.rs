@@ -477,13 +477,15 @@ fn emit_operation(
             }
             _ => match (param.style, is_scalar(&param.shape)) {
                 (ParamStyle::Json, _) => format!("request.{kind}_json({wire:?}, value)?;"),
-                (ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited, false)
-                    if matches!(param.shape, Shape::Array(_)) =>
-                {
-                    let sep = if param.style == ParamStyle::SpaceDelimited {
-                        " "
-                    } else {
-                        "|"
+                (
+                    ParamStyle::Simple | ParamStyle::SpaceDelimited | ParamStyle::PipeDelimited,
+                    false,
+                ) if matches!(&param.shape, Shape::Array(inner) if is_scalar(inner)) => {
+                    // As the official util joins them: `simple` with commas.
+                    let sep = match param.style {
+                        ParamStyle::SpaceDelimited => " ",
+                        ParamStyle::PipeDelimited => "|",
+                        _ => ",",
                     };
                     format!(
                         "request.{kind}({wire:?}, value.iter().map(|v| v.to_string()).collect::<Vec<_>>().join({sep:?}));"
@@ -719,6 +721,24 @@ mod tests {
         // Writes without one are sent once after a failure that may have reached the server.
         assert!(!constant(operations, "DELETE_INSTANCE").contains("with_idempotent"));
         assert!(!constant(operations, "REBOOT_INSTANCE").contains("with_idempotent"));
+    }
+
+    #[test]
+    fn simple_style_lists_are_joined_with_commas() {
+        let path = format!(
+            "{}/../../shared/api-docs/vpc-2016-04-28/api-docs.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let product = super::super::parse::parse_product(&text).expect("vpc parses");
+        let files = emit(&product, "acs-vpc");
+        let models = file(&files, "model.rs");
+        let line = models
+            .lines()
+            .find(|l| l.contains("\"VbrInstanceIds\""))
+            .expect("VbrInstanceIds is sent");
+        assert!(line.contains(".join(\",\")"), "{line}");
+        assert!(!line.contains("repeat_list"), "{line}");
     }
 
     #[test]

@@ -235,6 +235,7 @@ fn parse_security(ctx: &Ctx<'_>, security: Option<&Value>) -> Result<Auth, SpecE
         return Ok(Auth::AccessKey);
     };
     let mut kinds = Vec::new();
+    let mut unknown = None;
     for (i, entry) in list.iter().enumerate() {
         let map = entry
             .as_object()
@@ -247,14 +248,20 @@ fn parse_security(ctx: &Ctx<'_>, security: Option<&Value>) -> Result<Auth, SpecE
                 // Another way to call the same API; the access key is what SDKs use.
                 "APP" => None,
                 other => {
-                    return Err(ctx.error(
-                        &format!("security[{i}]"),
-                        format!("unknown security scheme {other:?}"),
-                    ));
+                    unknown.get_or_insert((i, other.to_owned()));
+                    None
                 }
             };
             kinds.extend(kind);
         }
+    }
+    // Another scheme beside an access key (`PrivateKey`, say) is another way in: the
+    // access key wins. Only an operation offering nothing known is refused.
+    if let (Some((i, other)), false) = (&unknown, kinds.contains(&Auth::AccessKey)) {
+        return Err(ctx.error(
+            &format!("security[{i}]"),
+            format!("unsupported security scheme {other:?} and no access key offered"),
+        ));
     }
     // An access key wins when offered; otherwise the first scheme given.
     if kinds.contains(&Auth::AccessKey) {
@@ -280,7 +287,8 @@ fn parse_param(ctx: &Ctx<'_>, index: usize, param: &Value) -> Result<Param, Spec
         Some("header") => Location::Header,
         other => return Err(ctx.error(&field, format!("unknown location {other:?}"))),
     };
-    let style = match param.get("style").and_then(Value::as_str) {
+    let explicit_style = param.get("style").and_then(Value::as_str);
+    let style = match explicit_style {
         None | Some("simple") => ParamStyle::Simple,
         Some("repeatList") => ParamStyle::RepeatList,
         Some("flat") => ParamStyle::Flat,
@@ -293,6 +301,13 @@ fn parse_param(ctx: &Ctx<'_>, index: usize, param: &Value) -> Result<Param, Spec
         .get("schema")
         .ok_or_else(|| ctx.error(&field, "missing schema"))?;
     let shape = parse_shape(ctx, &format!("{field}.schema"), schema, &mut Vec::new())?;
+    // Without a style, the official SDKs flatten lists and objects (`Name.1`, `Name.Field`);
+    // an explicit `simple` joins a list with commas.
+    let style = match (explicit_style, &shape) {
+        (None, Shape::Array(_)) => ParamStyle::RepeatList,
+        (None, Shape::Object(_) | Shape::Map(_)) => ParamStyle::Flat,
+        _ => style,
+    };
     // A path parameter is always required: the path cannot be built without it, whatever
     // the metadata says (19 of CS's are marked optional).
     let required =
@@ -469,6 +484,16 @@ mod tests {
             parse_product(&clash).is_err(),
             "a clash is refused, not merged"
         );
+    }
+
+    #[test]
+    fn an_access_key_beside_another_scheme_wins() {
+        let doc = r#"{"info":{"style":"RPC","product":"T","version":"1"},"apis":{"Op":{"methods":["post"],"security":[{"AK":[]},{"PrivateKey":[]}]}}}"#;
+        let product = parse_product(doc).expect("parses");
+        assert_eq!(product.operations[0].auth, Auth::AccessKey);
+        let alone = doc.replace(r#"{"AK":[]},"#, "");
+        let err = parse_product(&alone).expect_err("nothing known offered");
+        assert!(err.to_string().contains("PrivateKey"), "{err}");
     }
 
     #[test]
