@@ -446,7 +446,14 @@ fn emit_operation(
             product.style == Style::Roa && p.location == Location::Body && p.shape != Shape::Binary
         })
         .collect();
-    let whole_body = roa_body.len() == 1 && roa_body[0].0.name.eq_ignore_ascii_case("body");
+    // A lone body parameter that is a document (an object, a list, any JSON) is the body
+    // itself, whatever its name, as the official SDKs send it (`body=to_array(addons)`).
+    let whole_body = roa_body.len() == 1
+        && (roa_body[0].0.name.eq_ignore_ascii_case("body")
+            || matches!(
+                roa_body[0].0.shape,
+                Shape::Array(_) | Shape::Object(_) | Shape::Map(_) | Shape::Any
+            ));
     if !roa_body.is_empty() && !whole_body {
         requests.push_str("        let mut body = serde_json::Map::new();\n");
     }
@@ -721,6 +728,32 @@ mod tests {
         // Writes without one are sent once after a failure that may have reached the server.
         assert!(!constant(operations, "DELETE_INSTANCE").contains("with_idempotent"));
         assert!(!constant(operations, "REBOOT_INSTANCE").contains("with_idempotent"));
+    }
+
+    #[test]
+    fn a_lone_document_body_parameter_is_the_body_itself() {
+        let path = format!(
+            "{}/../../shared/api-docs/cs-2015-12-15/api-docs.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let product = super::super::parse::parse_product(&text).expect("cs parses");
+        let files = emit(&product, "acs-cs");
+        let models = file(&files, "model.rs");
+        let start = models
+            .find("impl UnInstallClusterAddonsRequest")
+            .expect("UnInstallClusterAddonsRequest");
+        let to_request = &models[start..];
+        let to_request = &to_request[to_request.find("fn to_request").expect("to_request")..];
+        let to_request = &to_request[..to_request.find("Ok(request)").expect("end")];
+        assert!(
+            to_request.contains("request.json_body(value)?"),
+            "{to_request}"
+        );
+        assert!(
+            !to_request.contains("body.insert(\"addons\""),
+            "{to_request}"
+        );
     }
 
     #[test]
