@@ -394,17 +394,17 @@ fn parse_shape(
         },
         "boolean" => Shape::Boolean,
         "any" => Shape::Any,
-        "array" => {
-            let items = schema
-                .get("items")
-                .ok_or_else(|| ctx.error(field, "an array needs items"))?;
-            Shape::Array(Box::new(parse_shape(
+        "array" => match schema.get("items") {
+            Some(items) => Shape::Array(Box::new(parse_shape(
                 ctx,
                 &format!("{field}.items"),
                 items,
                 seen,
-            )?))
-        }
+            )?)),
+            // Declared without items (SLB, HBR): a list of any JSON values, which decodes
+            // whatever the service sends.
+            None => Shape::Array(Box::new(Shape::Any)),
+        },
         "object" => match (schema.get("properties"), schema.get("additionalProperties")) {
             (Some(properties), _) => {
                 let properties = properties
@@ -483,6 +483,20 @@ mod tests {
         assert!(
             parse_product(&clash).is_err(),
             "a clash is refused, not merged"
+        );
+    }
+
+    #[test]
+    fn an_array_without_items_is_a_list_of_any_value() {
+        let slb = parse_product(&shared("slb-2014-05-15")).expect("slb parses");
+        assert!(!slb.operations.is_empty());
+        let hbr = parse_product(&shared("hbr-2017-09-08")).expect("hbr parses");
+        assert!(!hbr.operations.is_empty());
+        let doc = r#"{"info":{"style":"RPC","product":"T","version":"1"},"apis":{"Op":{"methods":["post"],"parameters":[{"name":"L","in":"query","style":"repeatList","schema":{"type":"array"}}]}}}"#;
+        let product = parse_product(doc).expect("parses");
+        assert_eq!(
+            product.operations[0].params[0].shape,
+            Shape::Array(Box::new(Shape::Any))
         );
     }
 
