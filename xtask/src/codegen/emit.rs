@@ -382,11 +382,19 @@ fn emit_operation(
     }
     let required: Vec<&(&Param, String, String)> =
         fields.iter().filter(|(p, _, _)| p.required).collect();
-    let deprecated = if op.deprecated {
-        "\n///\n/// The API is deprecated."
+    let mut deprecated = if op.deprecated {
+        "\n///\n/// The API is deprecated.".to_owned()
     } else {
-        ""
+        String::new()
     };
+    if op.method_defaulted {
+        // Said on the client method (the doc string is shared with it below).
+        let _ = write!(
+            deprecated,
+            "\n///\n/// The metadata names no HTTP method: this sends `{}`, the style's default.",
+            op.method
+        );
+    }
     let derive_default = if required.is_empty() { "Default, " } else { "" };
     let _ = write!(
         requests,

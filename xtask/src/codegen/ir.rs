@@ -33,6 +33,8 @@ pub(crate) struct Operation {
     pub(crate) name: String,
     /// The HTTP method to use (upper case; POST preferred when several are allowed).
     pub(crate) method: String,
+    /// Whether the metadata names no method, so `method` is the style's default.
+    pub(crate) method_defaulted: bool,
     /// The path template (ROA), `/` for RPC.
     pub(crate) path: String,
     /// How it authenticates.

@@ -127,25 +127,31 @@ fn parse_operation(
     let methods: Vec<String> = api
         .get("methods")
         .and_then(Value::as_array)
-        .ok_or_else(|| ctx.error("methods", "missing"))?
-        .iter()
+        .into_iter()
+        .flatten()
         .map(|m| {
             m.as_str()
                 .map(str::to_ascii_uppercase)
                 .ok_or_else(|| ctx.error("methods", "not text"))
         })
         .collect::<Result<_, _>>()?;
-    const KNOWN: [&str; 6] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"];
+    const KNOWN: [&str; 8] = [
+        "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE",
+    ];
     if let Some(bad) = methods.iter().find(|m| !KNOWN.contains(&m.as_str())) {
         return Err(ctx.error("methods", format!("unknown method {bad}")));
     }
+    // POST when offered; else the first named; with none named, the style's default (POST
+    // for RPC, GET for ROA), which the operation's documentation then says.
+    let method_defaulted = methods.is_empty();
     let method = if methods.iter().any(|m| m == "POST") {
         "POST".to_owned()
     } else {
-        methods
-            .first()
-            .cloned()
-            .ok_or_else(|| ctx.error("methods", "empty"))?
+        match (methods.first(), style) {
+            (Some(first), _) => first.clone(),
+            (None, Style::Rpc) => "POST".to_owned(),
+            (None, Style::Roa) => "GET".to_owned(),
+        }
     };
     let path = match style {
         Style::Rpc => "/".to_owned(),
@@ -218,6 +224,7 @@ fn parse_operation(
     Ok(Operation {
         name: name.to_owned(),
         method,
+        method_defaulted,
         path,
         auth,
         read_only,
@@ -484,6 +491,22 @@ mod tests {
             parse_product(&clash).is_err(),
             "a clash is refused, not merged"
         );
+    }
+
+    #[test]
+    fn every_http_method_and_none_at_all() {
+        let doc = |methods: &str| {
+            format!(
+                r#"{{"info":{{"style":"RPC","product":"T","version":"1"}},"apis":{{"Op":{{{methods}"parameters":[]}}}}}}"#
+            )
+        };
+        let trace = parse_product(&doc(r#""methods":["trace"],"#)).expect("TRACE");
+        assert_eq!(trace.operations[0].method, "TRACE");
+        let none = parse_product(&doc("")).expect("no methods");
+        assert_eq!(none.operations[0].method, "POST");
+        assert!(none.operations[0].method_defaulted);
+        let empty = parse_product(&doc(r#""methods":[],"#)).expect("empty methods");
+        assert_eq!(empty.operations[0].method, "POST");
     }
 
     #[test]
