@@ -75,8 +75,24 @@ pub(crate) fn parse_product(text: &str) -> Result<Product, SpecError> {
             .ok_or_else(|| top.error(&format!("info.{key}"), "missing"))
     };
     let style = match text_of("style")?.as_str() {
-        "RPC" => Style::Rpc,
+        // `V3` products are action-based: the official SDKs call them as RPC APIs (path `/`,
+        // `x-acs-action`), signed with V3 like every other style.
+        "RPC" | "V3" => Style::Rpc,
         "ROA" => Style::Roa,
+        own @ ("OSS" | "SLS" | "PDS" | "AliGenie") => {
+            return Err(top.error(
+                "info.style",
+                format!(
+                    "style {own:?} has a signature of its own, which acs-rs does not implement yet"
+                ),
+            ));
+        }
+        "FC" => {
+            return Err(top.error(
+                "info.style",
+                "style \"FC\" (ROA-like, with binary request and response bodies) is not supported yet",
+            ));
+        }
         other => return Err(top.error("info.style", format!("unknown style {other:?}"))),
     };
     let mut endpoints = BTreeMap::new();
@@ -491,6 +507,20 @@ mod tests {
             parse_product(&clash).is_err(),
             "a clash is refused, not merged"
         );
+    }
+
+    #[test]
+    fn style_v3_is_action_based_and_own_signature_styles_are_refused_by_name() {
+        let arms = parse_product(&shared("arms-2019-08-08")).expect("arms parses");
+        assert_eq!(arms.style, Style::Rpc);
+        assert!(arms.operations.iter().all(|o| o.path == "/"));
+        for own in ["OSS", "SLS", "PDS", "AliGenie", "FC"] {
+            let doc = format!(
+                r#"{{"info":{{"style":"{own}","product":"T","version":"1"}},"apis":{{}}}}"#
+            );
+            let err = parse_product(&doc).expect_err("refused");
+            assert!(err.to_string().contains(own), "{err}");
+        }
     }
 
     #[test]
