@@ -171,10 +171,11 @@ fn parse_operation(
     };
     let path = match style {
         Style::Rpc => "/".to_owned(),
+        // Some metadata writes path parameters `[Name]`: the same as `{Name}`.
         Style::Roa => api
             .get("path")
             .and_then(Value::as_str)
-            .map(str::to_owned)
+            .map(|p| p.replace('[', "{").replace(']', "}"))
             .ok_or_else(|| ctx.error("path", "a ROA API needs a path"))?,
     };
     let auth = parse_security(ctx, api.get("security"))?;
@@ -521,6 +522,14 @@ mod tests {
             let err = parse_product(&doc).expect_err("refused");
             assert!(err.to_string().contains(own), "{err}");
         }
+    }
+
+    #[test]
+    fn bracketed_path_parameters_are_path_parameters() {
+        let doc = r#"{"info":{"style":"ROA","product":"T","version":"1"},"apis":{"Op":{"methods":["get"],"path":"/functions/[functionName]/code","parameters":[{"name":"functionName","in":"path","schema":{"type":"string"}}]}}}"#;
+        let product = parse_product(doc).expect("parses");
+        assert_eq!(product.operations[0].path, "/functions/{functionName}/code");
+        assert!(product.operations[0].params[0].required);
     }
 
     #[test]
