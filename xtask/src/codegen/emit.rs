@@ -50,6 +50,8 @@ struct StructField {
 struct Types {
     structs: Vec<Struct>,
     names: BTreeSet<String>,
+    /// The recursive components being expanded, with their struct names, innermost last.
+    named: Vec<(String, String)>,
 }
 
 impl Types {
@@ -82,12 +84,36 @@ impl Types {
                 let value = self.rust_type(value, &format!("{hint}Value"), dir, doc);
                 format!("std::collections::BTreeMap<String, {value}>")
             }
-            Shape::Object(fields) => self.object(fields, hint, dir, doc),
+            Shape::Object(fields) => self.object(fields, hint, dir, doc, None),
+            Shape::Named { component, shape } => match shape.as_ref() {
+                Shape::Object(fields) => self.object(fields, hint, dir, doc, Some(component)),
+                other => self.rust_type(other, hint, dir, doc),
+            },
+            // Where a component recurs: a box of the struct being generated for it.
+            Shape::Recursive(component) => self
+                .named
+                .iter()
+                .rev()
+                .find(|(c, _)| c == component)
+                .map_or_else(
+                    || "serde_json::Value".into(),
+                    |(_, name)| format!("Box<{name}>"),
+                ),
         }
     }
 
-    fn object(&mut self, fields: &[Field], hint: &str, dir: Dir, doc: &str) -> String {
+    fn object(
+        &mut self,
+        fields: &[Field],
+        hint: &str,
+        dir: Dir,
+        doc: &str,
+        component: Option<&str>,
+    ) -> String {
         let name = self.unique(hint);
+        if let Some(component) = component {
+            self.named.push((component.to_owned(), name.clone()));
+        }
         let mut idents = BTreeSet::new();
         let mut out = Vec::with_capacity(fields.len());
         for field in fields {
@@ -113,6 +139,9 @@ impl Types {
                 required: field.required,
                 nested: requires_check(&field.shape),
             });
+        }
+        if component.is_some() {
+            self.named.pop();
         }
         self.structs.push(Struct {
             name: name.clone(),
@@ -184,7 +213,8 @@ fn shape_words(shape: &Shape) -> String {
         Shape::Any => "any JSON value".into(),
         Shape::Array(item) => format!("list of {}", shape_words(item)),
         Shape::Map(value) => format!("map of text to {}", shape_words(value)),
-        Shape::Object(_) => "object".into(),
+        Shape::Object(_) | Shape::Recursive(_) => "object".into(),
+        Shape::Named { shape, .. } => shape_words(shape),
     }
 }
 
@@ -596,13 +626,22 @@ fn emit_operation(
     let call_raw = format!(
         "self.inner.call(&operations::{constant}.with_response(self.format), &request.to_request()?).await"
     );
-    match &op.response {
-        Some(Shape::Object(fields)) => {
+    let response_object = match &op.response {
+        Some(Shape::Object(fields)) => Some((fields, None)),
+        Some(Shape::Named { component, shape }) => match shape.as_ref() {
+            Shape::Object(fields) => Some((fields, Some(component.as_str()))),
+            _ => None,
+        },
+        _ => None,
+    };
+    match response_object {
+        Some((fields, component)) => {
             let response = types.object(
                 fields,
                 &format!("{}Response", camel(name)),
                 Dir::Output,
                 &format!("The response of the `{name}` API."),
+                component,
             );
             let _ = write!(
                 methods,
@@ -640,6 +679,8 @@ fn requires_check(shape: &Shape) -> bool {
             .iter()
             .any(|f| f.required || requires_check(&f.shape)),
         Shape::Array(inner) | Shape::Map(inner) => requires_check(inner),
+        Shape::Named { shape, .. } => requires_check(shape),
+        // The enclosing expansion is checked; its recurrence inside is not followed.
         _ => false,
     }
 }
@@ -651,6 +692,7 @@ fn holds_secret(shape: &Shape) -> bool {
             .iter()
             .any(|f| is_secret(&f.name) || holds_secret(&f.shape)),
         Shape::Array(inner) | Shape::Map(inner) => holds_secret(inner),
+        Shape::Named { shape, .. } => holds_secret(shape),
         _ => false,
     }
 }
@@ -870,6 +912,22 @@ mod tests {
         assert_eq!(
             checks, nested,
             "one check per parameter holding a required field"
+        );
+    }
+
+    #[test]
+    fn a_recursive_schema_is_boxed() {
+        let path = format!(
+            "{}/../../shared/api-docs/datalake-2020-07-10/api-docs.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let product = super::super::parse::parse_product(&text).expect("datalake parses");
+        let files = emit(&product, "acs-datalake");
+        let models = file(&files, "model.rs");
+        assert!(
+            models.contains("pub table: Option<Box<GetTableResponseTable>>"),
+            "Table -> TableVersion -> Table points back with a Box"
         );
     }
 

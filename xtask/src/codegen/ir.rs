@@ -140,6 +140,16 @@ pub(crate) enum Shape {
     Object(Vec<Field>),
     /// A map from text keys to values.
     Map(Box<Shape>),
+    /// A shared schema (`components.schemas`) that contains itself: its shape, named so the
+    /// place it recurs can point back to it.
+    Named {
+        /// The component's name.
+        component: String,
+        /// Its shape.
+        shape: Box<Shape>,
+    },
+    /// Where a recursive component recurs: the enclosing [`Shape::Named`] of that name.
+    Recursive(String),
 }
 
 /// A named field of an object.

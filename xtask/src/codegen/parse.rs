@@ -36,6 +36,8 @@ impl std::error::Error for SpecError {}
 struct Ctx<'a> {
     api: Option<&'a str>,
     components: &'a Map<String, Value>,
+    /// Components found recurring inside their own expansion, until that expansion ends.
+    recursive: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 impl Ctx<'_> {
@@ -63,6 +65,7 @@ pub(crate) fn parse_product(text: &str) -> Result<Product, SpecError> {
     let top = Ctx {
         api: None,
         components,
+        recursive: Default::default(),
     };
     let info = doc
         .get("info")
@@ -121,6 +124,7 @@ pub(crate) fn parse_product(text: &str) -> Result<Product, SpecError> {
         let ctx = Ctx {
             api: Some(name),
             components,
+            recursive: Default::default(),
         };
         operations.push(parse_operation(&ctx, name, api, style)?);
     }
@@ -329,7 +333,7 @@ fn parse_param(ctx: &Ctx<'_>, index: usize, param: &Value) -> Result<Param, Spec
     // an explicit `simple` joins a list with commas.
     let style = match (explicit_style, &shape) {
         (None, Shape::Array(_)) => ParamStyle::RepeatList,
-        (None, Shape::Object(_) | Shape::Map(_)) => ParamStyle::Flat,
+        (None, Shape::Object(_) | Shape::Map(_) | Shape::Named { .. }) => ParamStyle::Flat,
         _ => style,
     };
     // A path parameter is always required: the path cannot be built without it, whatever
@@ -369,7 +373,9 @@ fn parse_shape(
             .strip_prefix("#/components/schemas/")
             .ok_or_else(|| ctx.error(field, format!("unsupported $ref {reference:?}")))?;
         if seen.iter().any(|s| s == name) {
-            return Err(ctx.error(field, format!("recursive schema {name}")));
+            // A recursive schema: point back at the enclosing expansion (boxed in Rust).
+            ctx.recursive.borrow_mut().insert(name.to_owned());
+            return Ok(Shape::Recursive(name.to_owned()));
         }
         let target = ctx
             .components
@@ -378,7 +384,15 @@ fn parse_shape(
         seen.push(name.to_owned());
         let shape = parse_shape(ctx, &format!("{field} -> {name}"), target, seen);
         seen.pop();
-        return shape;
+        let shape = shape?;
+        // Only a component that recurred inside its own expansion is named.
+        if ctx.recursive.borrow_mut().remove(name) {
+            return Ok(Shape::Named {
+                component: name.to_owned(),
+                shape: Box::new(shape),
+            });
+        }
+        return Ok(shape);
     }
     let format = schema.get("format").and_then(Value::as_str);
     let kind = schema.get("type").and_then(Value::as_str);
@@ -734,9 +748,26 @@ mod tests {
     }
 
     #[test]
-    fn recursive_references_are_refused() {
+    fn recursive_references_point_back_to_their_named_component() {
         let doc = r##"{"info":{"style":"RPC","product":"T","version":"1"},"components":{"schemas":{"node":{"type":"object","properties":{"child":{"$ref":"#/components/schemas/node"}}}}},"apis":{"Op":{"methods":["get"],"parameters":[{"name":"N","in":"query","schema":{"$ref":"#/components/schemas/node"}}]}}}"##;
-        let err = parse_product(doc).expect_err("cycle");
-        assert!(err.message.contains("recursive schema node"), "{err}");
+        let product = parse_product(doc).expect("a cycle is supported");
+        let param = &product.operations[0].params[0];
+        assert_eq!(param.style, ParamStyle::Flat, "an unstyled object flattens");
+        let Shape::Named { component, shape } = &param.shape else {
+            panic!("{:?}", param.shape)
+        };
+        assert_eq!(component, "node");
+        assert_eq!(
+            **shape,
+            Shape::Object(vec![Field {
+                name: "child".into(),
+                required: false,
+                deprecated: false,
+                shape: Shape::Recursive("node".into()),
+            }])
+        );
+        // Data Lake Formation's recursive schemas (Table -> TableVersion -> Table) parse.
+        let datalake = parse_product(&shared("datalake-2020-07-10")).expect("datalake parses");
+        assert!(!datalake.operations.is_empty());
     }
 }
