@@ -273,3 +273,44 @@ async fn external_commands_run_again_only_when_their_credentials_are_due() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[tokio::test]
+async fn a_failing_link_stays_the_source_of_the_chain_error() {
+    // A bad RoleArn: STS refuses it. The chain says which link failed, and keeps STS's own
+    // error (code, request id) as the source instead of flattening it into text.
+    let server = sts().await;
+    let config = serde_json::json!({
+        "current": "role",
+        "profiles": [{
+            "name": "role", "mode": "RamRoleArn",
+            "access_key_id": "LTAI5tAlice", "access_key_secret": "alice-secret",
+            "ram_role_arn": "not-an-arn", "ram_session_name": "s",
+        }],
+    });
+    let env = FakeEnvironment::new()
+        .with_home("/home/test")
+        .with_endpoint("sts", &format!("http://{}", server.endpoint()))
+        .with_file("/home/test/.aliyun/config.json", &config.to_string());
+    let error = DefaultChain::with_environment(Arc::new(env))
+        .provide_credentials()
+        .await
+        .expect_err("refused role");
+    assert_eq!(error.kind(), acs_core::ErrorKind::Credentials);
+    assert!(error.to_string().contains("cli_profile"), "{error}");
+    assert!(
+        error.request_id().is_none(),
+        "not AssumeRole's request id: {error}"
+    );
+    let mut source = std::error::Error::source(&error);
+    let mut service = None;
+    while let Some(cause) = source {
+        if let Some(e) = cause.downcast_ref::<acs_core::Error>()
+            && e.code().is_some()
+        {
+            service = Some(e.clone());
+        }
+        source = cause.source();
+    }
+    let service = service.expect("STS's error is in the source chain");
+    assert!(service.request_id().is_some());
+}
