@@ -819,15 +819,24 @@ fn emit_struct(out: &mut String, s: &Struct, helper_written: &mut bool) {
 mod tests {
     use super::*;
 
-    fn ecs() -> Vec<(String, String)> {
+    /// A product of `../shared/api-docs`, parsed.
+    fn product(name: &str) -> Product {
         let path = format!(
-            "{}/../../shared/api-docs/ecs-2014-05-26/api-docs.json",
+            "{}/../../shared/api-docs/{name}/api-docs.json",
             env!("CARGO_MANIFEST_DIR")
         );
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{path}: {e} (CI keeps ../shared beside the repository)"));
-        let product = super::super::parse::parse_product(&text).expect("ecs parses");
-        emit(&product, "acs-ecs")
+        super::super::parse::parse_product(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// The files generated for a product of `../shared/api-docs`.
+    fn generated(name: &str) -> Vec<(String, String)> {
+        emit(&product(name), "acs-probe")
+    }
+
+    fn ecs() -> Vec<(String, String)> {
+        generated("ecs-2014-05-26")
     }
 
     fn file<'a>(files: &'a [(String, String)], name: &str) -> &'a str {
@@ -836,6 +845,16 @@ mod tests {
             .find(|(path, _)| path.ends_with(name))
             .map(|(_, text)| text.as_str())
             .unwrap_or_else(|| panic!("no {name}"))
+    }
+
+    /// The body of `request`'s `to_request`, up to its `Ok(request)`.
+    fn to_request_of<'a>(models: &'a str, request: &str) -> &'a str {
+        let start = models
+            .find(&format!("impl {request} {{"))
+            .unwrap_or_else(|| panic!("no {request}"));
+        let body = &models[start..];
+        let body = &body[body.find("fn to_request").expect("to_request")..];
+        &body[..body.find("Ok(request)").expect("end")]
     }
 
     /// The constant's expression for `name`, up to its `;`.
@@ -863,20 +882,9 @@ mod tests {
 
     #[test]
     fn a_lone_document_body_parameter_is_the_body_itself() {
-        let path = format!(
-            "{}/../../shared/api-docs/cs-2015-12-15/api-docs.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let product = super::super::parse::parse_product(&text).expect("cs parses");
-        let files = emit(&product, "acs-cs");
+        let files = generated("cs-2015-12-15");
         let models = file(&files, "model.rs");
-        let start = models
-            .find("impl UnInstallClusterAddonsRequest")
-            .expect("UnInstallClusterAddonsRequest");
-        let to_request = &models[start..];
-        let to_request = &to_request[to_request.find("fn to_request").expect("to_request")..];
-        let to_request = &to_request[..to_request.find("Ok(request)").expect("end")];
+        let to_request = to_request_of(models, "UnInstallClusterAddonsRequest");
         assert!(
             to_request.contains("request.json_body(value)?"),
             "{to_request}"
@@ -897,12 +905,7 @@ mod tests {
         let checks = models.matches("CheckRequired::check_required(").count();
         assert!(checks > 0, "{checks} parameters checked");
         assert!(models.contains("return Err(missing(at, "));
-        let path = format!(
-            "{}/../../shared/api-docs/ecs-2014-05-26/api-docs.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let product = super::super::parse::parse_product(&text).expect("ecs parses");
+        let product = product("ecs-2014-05-26");
         let nested: usize = product
             .operations
             .iter()
@@ -917,13 +920,7 @@ mod tests {
 
     #[test]
     fn a_recursive_schema_is_boxed() {
-        let path = format!(
-            "{}/../../shared/api-docs/datalake-2020-07-10/api-docs.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let product = super::super::parse::parse_product(&text).expect("datalake parses");
-        let files = emit(&product, "acs-datalake");
+        let files = generated("datalake-2020-07-10");
         let models = file(&files, "model.rs");
         assert!(
             models.contains("pub table: Option<Box<GetTableResponseTable>>"),
@@ -933,13 +930,7 @@ mod tests {
 
     #[test]
     fn simple_style_lists_are_joined_with_commas() {
-        let path = format!(
-            "{}/../../shared/api-docs/vpc-2016-04-28/api-docs.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let product = super::super::parse::parse_product(&text).expect("vpc parses");
-        let files = emit(&product, "acs-vpc");
+        let files = generated("vpc-2016-04-28");
         let models = file(&files, "model.rs");
         let line = models
             .lines()
@@ -963,12 +954,7 @@ mod tests {
     fn an_unset_client_token_is_filled_once_per_call() {
         let files = ecs();
         let models = file(&files, "model.rs");
-        let start = models
-            .find("impl RunInstancesRequest")
-            .expect("RunInstancesRequest");
-        let to_request = &models[start..];
-        let to_request = &to_request[to_request.find("fn to_request").expect("to_request")..];
-        let to_request = &to_request[..to_request.find("Ok(request)").expect("end")];
+        let to_request = to_request_of(models, "RunInstancesRequest");
         let line = to_request
             .lines()
             .find(|l| l.contains("\"ClientToken\""))
