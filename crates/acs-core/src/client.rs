@@ -22,7 +22,7 @@ use crate::retry::backoff;
 /// The ECS instance metadata address: reachable over plain HTTP only.
 const METADATA_HOST: &str = "100.100.100.200";
 /// The largest clock correction adopted: a server `Date` further off than this is not believed.
-pub(crate) const MAX_SKEW: Duration = Duration::from_secs(24 * 3600);
+const MAX_SKEW: Duration = Duration::from_secs(24 * 3600);
 /// Codes that mean "your clock is off".
 const SKEW_CODES: [&str; 3] = [
     "InvalidTimeStamp.Expired",
@@ -409,7 +409,7 @@ impl Client {
             None => provider
                 .provide_credentials()
                 .await
-                .map_err(|e| credentials_error(provider.name(), e))?,
+                .map_err(|e| Error::provider_failure(provider.name(), e))?,
         };
         if credentials.is_expired_at(self.now()) {
             return Err(Error::credentials(format!(
@@ -431,20 +431,6 @@ impl Client {
             now.checked_sub(offset).unwrap_or(now)
         }
     }
-}
-
-/// A provider's failure as the caller sees it: [`ErrorKind::Credentials`], naming the provider,
-/// with the provider's own error as the source (so an STS error inside a call is never taken
-/// for the called API's own). Retried by the provider, never again by the call.
-fn credentials_error(provider: &str, error: Error) -> Error {
-    if error.kind() == ErrorKind::Credentials {
-        return error;
-    }
-    Error::credentials(format!(
-        "the {provider} credentials provider failed: {}",
-        error.kind_description()
-    ))
-    .with_source(error)
 }
 
 /// Whether a failed attempt may be sent again: the error is transient, and either the

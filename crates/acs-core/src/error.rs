@@ -104,6 +104,31 @@ impl Error {
         Self::with_message(ErrorKind::Credentials, message)
     }
 
+    /// A credentials provider's failure as a caller sees it: [`ErrorKind::Credentials`] naming
+    /// the provider, with the provider's own error (an STS service error, a timeout) as the
+    /// [`source`](std::error::Error::source), so it is never taken for the called API's own
+    /// error. A credentials error passes through unchanged. Not retryable: the provider
+    /// retries on its own.
+    ///
+    /// ```
+    /// use acs_core::{Error, ErrorKind};
+    /// let error = Error::provider_failure("ram_role_arn", Error::timeout("no answer"));
+    /// assert_eq!(error.kind(), ErrorKind::Credentials);
+    /// assert_eq!(error.to_string(), "credentials unavailable: the ram_role_arn credentials provider failed: timed out");
+    /// assert!(std::error::Error::source(&error).is_some());
+    /// assert!(!error.is_retryable());
+    /// ```
+    pub fn provider_failure(provider: &str, error: Error) -> Self {
+        if error.kind == ErrorKind::Credentials {
+            return error;
+        }
+        Self::credentials(format!(
+            "the {provider} credentials provider failed: {}",
+            error.kind_description()
+        ))
+        .with_source(error)
+    }
+
     /// A body over the cap.
     pub fn response_too_large(limit: usize) -> Self {
         Self::with_message(

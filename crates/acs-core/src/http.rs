@@ -204,7 +204,7 @@ fn classify_send_error(error: hyper_util::client::legacy::Error) -> Error {
     Error::connect(message).with_source(error)
 }
 
-/// A boxed error from hyper's body stream, as a cause.
+/// A boxed error from hyper's body stream, as a cause (shown once: its own causes follow it).
 #[derive(Debug)]
 struct BoxedCause(Box<dyn std::error::Error + Send + Sync>);
 
@@ -216,7 +216,7 @@ impl fmt::Display for BoxedCause {
 
 impl std::error::Error for BoxedCause {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(self.0.as_ref())
+        self.0.source()
     }
 }
 

@@ -7,7 +7,7 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use acs_core::{Error, ErrorKind, ProvideCredentials};
+use acs_core::{Error, ProvideCredentials};
 use acs_signer::Credentials;
 use arc_swap::ArcSwapOption;
 
@@ -173,14 +173,7 @@ impl<P: ProvideCredentials> CachedProvider<P> {
 
     /// The provider's error as callers see it: naming the provider (see the type's docs).
     fn wrap(&self, error: Error) -> Error {
-        if error.kind() == ErrorKind::Credentials {
-            return error;
-        }
-        Error::credentials(format!(
-            "the {} credentials provider failed",
-            self.inner.name()
-        ))
-        .with_source(error)
+        Error::provider_failure(self.inner.name(), error)
     }
 }
 

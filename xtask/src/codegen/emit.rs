@@ -768,15 +768,15 @@ fn emit_struct(out: &mut String, s: &Struct, helper_written: &mut bool) {
                     );
                 }
                 (true, false) => {
-                    let _ = write!(
+                    let _ = writeln!(
                         body,
-                        "        if self.{ident}.is_none() {{ return Err(missing(at, {wire:?})); }}\n"
+                        "        if self.{ident}.is_none() {{ return Err(missing(at, {wire:?})); }}"
                     );
                 }
                 (false, true) => {
-                    let _ = write!(
+                    let _ = writeln!(
                         body,
-                        "        if let Some(value) = &self.{ident} {{ value.check_required(&format!(\"{{at}}.{wire}\"))?; }}\n"
+                        "        if let Some(value) = &self.{ident} {{ value.check_required(&format!(\"{{at}}.{wire}\"))?; }}"
                     );
                 }
                 (false, false) => {}
