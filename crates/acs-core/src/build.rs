@@ -1,6 +1,6 @@
 //! Turns an operation, its parameters and a credentials snapshot into a signed HTTP request.
 
-use acs_signer::encoding::{percent_encode, percent_encode_into, percent_encode_path_into};
+use acs_signer::encoding::{percent_encode, percent_encode_into};
 use acs_signer::{
     BearerToken, Credentials, SignableRequest, SignatureAlgorithm, SigningContext, SigningOutput,
 };
@@ -114,7 +114,10 @@ pub(crate) fn build_request(
         headers.push((name.to_ascii_lowercase(), value.clone()));
     }
 
+    // `path` is encoded once (its parameters' values by `expand_path`) and goes on the wire
+    // as it is; the signer signs exactly that.
     let signable = SignableRequest::new(operation.method(), &path)
+        .encoded_path()
         .query(&query)
         .form(&form)
         .headers(&headers)
@@ -130,8 +133,7 @@ pub(crate) fn build_request(
         ),
         Auth::None => None,
     };
-    let mut uri = format!("{}://{}", target.scheme, target.host);
-    percent_encode_path_into(&mut uri, &path);
+    let mut uri = format!("{}://{}{path}", target.scheme, target.host);
     let mut first = true;
     let mut add_query = |uri: &mut String, name: &str, value: &str| {
         uri.push(if first { '?' } else { '&' });
@@ -179,7 +181,9 @@ pub(crate) fn build_request(
         .map_err(|e| Error::construction("the HTTP request cannot be built").with_source(e))
 }
 
-/// Substitutes `{Name}` placeholders with percent-encoded path parameters.
+/// Substitutes `{Name}` placeholders with percent-encoded path parameters: the path as sent
+/// (and signed), each value encoded once, `/` inside a value included, as the official SDKs
+/// encode them.
 fn expand_path(template: &str, params: &[(String, String)]) -> Result<String, Error> {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;

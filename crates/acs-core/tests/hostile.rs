@@ -360,3 +360,32 @@ async fn response_debug_never_shows_the_body() {
     assert!(!shown.contains("CANARY-BODY-77"), "{shown}");
     assert!(shown.contains("body_bytes"));
 }
+
+/// What the official Python SDK (alibabacloud_cs20151215 7.2.3 over alibabacloud_tea_openapi
+/// 0.4.6) sends for `DescribeClusterDetail` with the cluster id `c 1/x+%中`: each value
+/// encoded once, its `/` included. Captured from the SDK against a loopback server.
+const OFFICIAL_PATH: &str = "/clusters/c%201%2Fx%2B%25%E4%B8%AD";
+
+#[tokio::test]
+async fn a_path_value_is_encoded_once_and_signed_as_sent() {
+    const DESCRIBE_CLUSTER: Operation = Operation::roa(
+        "CS",
+        "2015-12-15",
+        "DescribeClusterDetail",
+        "GET",
+        "/clusters/{ClusterId}",
+    )
+    .with_idempotent(true);
+    let server = server().await;
+    for signature in [SignatureVersion::V3, SignatureVersion::Legacy] {
+        let mut request = Request::new();
+        request.path("ClusterId", "c 1/x+%中");
+        client(config(&server).signature_version(signature))
+            .call(&DESCRIBE_CLUSTER, &request)
+            .await
+            .unwrap_or_else(|e| panic!("{signature:?}: {e}"));
+        let sent = server.requests().last().cloned().expect("recorded");
+        assert_eq!(sent.raw_path, OFFICIAL_PATH, "{signature:?}");
+        assert_eq!(sent.path, "/clusters/c 1/x+%中");
+    }
+}

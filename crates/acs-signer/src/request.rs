@@ -31,6 +31,8 @@ pub struct SignableRequest<'a> {
     pub(crate) headers: &'a dyn Params,
     pub(crate) body: &'a [u8],
     pub(crate) payload_hash: Option<&'a str>,
+    /// The path is already percent-encoded, exactly as sent.
+    pub(crate) path_encoded: bool,
 }
 
 const NONE: [(&str, &str); 0] = [];
@@ -46,7 +48,25 @@ impl<'a> SignableRequest<'a> {
             headers: &NONE,
             body: &[],
             payload_hash: None,
+            path_encoded: false,
         }
+    }
+
+    /// Marks the path as already percent-encoded, exactly as it goes on the wire (a path
+    /// parameter's `/` sent as `%2F`, say): V3 signs it as given instead of encoding it, the way
+    /// the official SDKs sign the pathname they send. ROA signs the path as given either way.
+    ///
+    /// ```
+    /// use acs_signer::{v3, SignableRequest};
+    /// let sent = SignableRequest::new("GET", "/clusters/c%201%2Fx").encoded_path();
+    /// let canonical = v3::canonical_request(&sent, "UNSIGNED-PAYLOAD").unwrap();
+    /// assert!(canonical.starts_with("GET\n/clusters/c%201%2Fx\n"));
+    /// let unencoded = SignableRequest::new("GET", "/clusters/c 1");
+    /// assert!(v3::canonical_request(&unencoded, "UNSIGNED-PAYLOAD").unwrap().starts_with("GET\n/clusters/c%201\n"));
+    /// ```
+    pub fn encoded_path(mut self) -> Self {
+        self.path_encoded = true;
+        self
     }
 
     /// The URL query parameters, unencoded.
@@ -85,7 +105,7 @@ impl<'a> SignableRequest<'a> {
         self.method
     }
 
-    /// The unencoded path.
+    /// The path: unencoded, unless marked [`encoded_path`](Self::encoded_path).
     pub fn path(&self) -> &'a str {
         self.path
     }

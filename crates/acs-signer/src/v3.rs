@@ -320,6 +320,8 @@ fn build(
             w.put_byte(b'\n');
             if request.path.is_empty() {
                 w.put_byte(b'/');
+            } else if request.path_encoded {
+                w.put(request.path.as_bytes());
             } else {
                 w.encode_path(request.path);
             }

@@ -48,6 +48,8 @@ pub struct RecordedRequest {
     pub method: String,
     /// The decoded path.
     pub path: String,
+    /// The path exactly as it arrived (percent-encoded).
+    pub raw_path: String,
     /// The decoded query parameters.
     pub query: Vec<(String, String)>,
     /// The headers, lower-case names.
@@ -460,6 +462,7 @@ async fn handle(
     let received = Received {
         method: parts.method.as_str().to_owned(),
         path: decode_path(parts.uri.path()).unwrap_or_default(),
+        raw_path: parts.uri.path().to_owned(),
         query: crate::decode::parse_pairs(raw_query).unwrap_or_default(),
         headers: parts
             .headers
@@ -534,6 +537,7 @@ async fn handle(
             nonce: verified.as_ref().and_then(|v| v.nonce.clone()),
             method: received.method.clone(),
             path: received.path.clone(),
+            raw_path: received.raw_path.clone(),
             query: received.query.clone(),
             headers: received.headers.clone(),
             form,

@@ -19,6 +19,8 @@ pub(crate) struct Received {
     pub(crate) method: String,
     /// The path, percent-decoded once.
     pub(crate) path: String,
+    /// The path exactly as sent: what the service canonicalises and signs.
+    pub(crate) raw_path: String,
     pub(crate) query: Vec<(String, String)>,
     /// Lower-case names, in arrival order.
     pub(crate) headers: Vec<(String, String)>,
@@ -278,7 +280,8 @@ fn verify_v3(
         .filter(|(name, _)| signed.split(';').any(|s| s == name))
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
-    let signable = SignableRequest::new(&request.method, &request.path)
+    let signable = SignableRequest::new(&request.method, &request.raw_path)
+        .encoded_path()
         .query(&request.query)
         .headers(&signed_headers);
     let canonical = v3::canonical_request(&signable, declared_hash).map_err(|_| {
@@ -382,7 +385,8 @@ fn verify_roa(
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
-    let signable = SignableRequest::new(&request.method, &request.path)
+    let signable = SignableRequest::new(&request.method, &request.raw_path)
+        .encoded_path()
         .query(&request.query)
         .headers(&headers);
     let string_to_sign = roa::string_to_sign(&signable).map_err(|_| {
