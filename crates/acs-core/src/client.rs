@@ -507,6 +507,46 @@ pub fn allows_plain_http(host_port: &str) -> bool {
     is_local(host_port)
 }
 
+/// Checks a URL a credentials provider will call: `https://`, or `http://` to a host
+/// [`allows_plain_http`] admits, or to any host when `allow_insecure_http` is set. `what` names
+/// the caller in the error (`credentials_uri`, say). User info (`user:pass@`) is not part of
+/// the host checked, and never shown.
+///
+/// ```
+/// use acs_core::check_credentials_url;
+/// assert!(check_credentials_url("credentials_uri", "http://127.0.0.1:8080/c", false).is_ok());
+/// assert!(check_credentials_url("credentials_uri", "https://creds.example.com/c", false).is_ok());
+/// assert!(check_credentials_url("credentials_uri", "http://creds.example.com/c", false).is_err());
+/// assert!(check_credentials_url("credentials_uri", "http://creds.example.com/c", true).is_ok());
+/// assert!(check_credentials_url("credentials_uri", "http://u:p@127.0.0.1.evil.com/c", false).is_err());
+/// assert!(check_credentials_url("credentials_uri", "ftp://127.0.0.1/c", false).is_err());
+/// ```
+pub fn check_credentials_url(
+    what: &str,
+    url: &str,
+    allow_insecure_http: bool,
+) -> Result<http::Uri, Error> {
+    let parsed: http::Uri = url
+        .parse()
+        .map_err(|_| Error::construction(format!("{what}: not a valid URL")))?;
+    let Some(host) = parsed.host() else {
+        return Err(Error::construction(format!("{what}: the URL has no host")));
+    };
+    let authority = parsed.authority().map_or("", |a| a.as_str());
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    match parsed.scheme_str() {
+        Some("https") => Ok(parsed),
+        Some("http") if allow_insecure_http || is_local(host_port) => Ok(parsed),
+        Some("http") => Err(Error::construction(format!(
+            "{what}: plain HTTP to {host} is refused: use https://, a loopback address or the \
+             metadata address, or allow insecure HTTP explicitly"
+        ))),
+        _ => Err(Error::construction(format!(
+            "{what}: needs an http:// or https:// URL"
+        ))),
+    }
+}
+
 /// Loopback hosts and the metadata address, which may be reached over plain HTTP.
 fn is_local(host_port: &str) -> bool {
     let host = if let Some(rest) = host_port.strip_prefix('[') {

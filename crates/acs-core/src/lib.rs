@@ -30,7 +30,7 @@ mod redact;
 mod response;
 mod retry;
 
-pub use client::{Client, allows_plain_http};
+pub use client::{Client, allows_plain_http, check_credentials_url};
 pub use config::{
     ClientConfig, ClientConfigBuilder, Protocol, RetryConfig, SignatureVersion, Timeouts,
 };

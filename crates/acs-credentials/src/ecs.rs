@@ -91,26 +91,7 @@ impl EcsRamRoleBuilder {
             .unwrap_or_else(|| METADATA_ENDPOINT.to_owned())
             .trim_end_matches('/')
             .to_owned();
-        let parsed: http::Uri = endpoint
-            .parse()
-            .map_err(|_| Error::construction("ecs_ram_role: the endpoint is not a valid URL"))?;
-        let host_port = parsed.authority().map(|a| a.as_str()).unwrap_or("");
-        match parsed.scheme_str() {
-            Some("https") => {}
-            Some("http") if self.allow_insecure_http || acs_core::allows_plain_http(host_port) => {}
-            Some("http") => {
-                return Err(Error::construction(format!(
-                    "ecs_ram_role: plain HTTP to {host_port} is refused: only the metadata \
-                     address and loopback hosts are reached over plain HTTP unless allowed \
-                     explicitly"
-                )));
-            }
-            _ => {
-                return Err(Error::construction(
-                    "ecs_ram_role: the endpoint needs http:// or https://",
-                ));
-            }
-        }
+        acs_core::check_credentials_url("ecs_ram_role", &endpoint, self.allow_insecure_http)?;
         let http = HyperClient::new(Duration::from_secs(1), &ProxyConfig::disabled())?;
         Ok(CachedProvider::new(EcsRamRoleProvider {
             http: Arc::new(http),

@@ -66,29 +66,7 @@ impl CredentialsUriProvider {
     }
 
     fn build(uri: String, allow_insecure_http: bool) -> Result<CachedProvider<Self>, Error> {
-        let parsed: http::Uri = uri
-            .parse()
-            .map_err(|_| Error::construction("credentials_uri: not a valid URL"))?;
-        let authority = parsed.authority().map(|a| a.as_str()).unwrap_or("");
-        let host_port = authority.rsplit('@').next().unwrap_or("");
-        match parsed.scheme_str() {
-            Some("https") if parsed.host().is_some() => {}
-            Some("http")
-                if parsed.host().is_some()
-                    && (allow_insecure_http || acs_core::allows_plain_http(host_port)) => {}
-            Some("http") if parsed.host().is_some() => {
-                return Err(Error::construction(format!(
-                    "credentials_uri: plain HTTP to {} is refused: use https://, a loopback \
-                     address, or allow insecure HTTP explicitly",
-                    parsed.host().unwrap_or("")
-                )));
-            }
-            _ => {
-                return Err(Error::construction(
-                    "credentials_uri: needs an http:// or https:// URL",
-                ));
-            }
-        }
+        acs_core::check_credentials_url("credentials_uri", &uri, allow_insecure_http)?;
         let http = HyperClient::new(Duration::from_secs(5), &ProxyConfig::from_env())?;
         Ok(CachedProvider::new(Self {
             http: Arc::new(http),
