@@ -73,6 +73,9 @@ impl DefaultChain {
     pub fn with_environment(env: Arc<dyn Environment>) -> Self {
         let env_for_ecs = env.clone();
         let env_for_uri = env.var("ALIBABA_CLOUD_CREDENTIALS_URI");
+        let allow_insecure_uri = env
+            .var("ALIBABA_CLOUD_CREDENTIALS_URI_ALLOW_INSECURE_HTTP")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         let environment = EnvironmentProvider::with_environment(env.clone());
         let env_link = if environment.is_configured() {
             Ok(Arc::new(environment) as SharedCredentialsProvider)
@@ -111,14 +114,7 @@ impl DefaultChain {
             Link {
                 name: "credentials_uri",
                 provider: match env_for_uri {
-                    Some(uri) => match if env_for_ecs
-                        .var("ALIBABA_CLOUD_CREDENTIALS_URI_ALLOW_INSECURE_HTTP")
-                        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-                    {
-                        CredentialsUriProvider::new_allowing_insecure_http(uri)
-                    } else {
-                        CredentialsUriProvider::new(uri)
-                    } {
+                    Some(uri) => match CredentialsUriProvider::build(uri, allow_insecure_uri) {
                         Ok(provider) => Ok(Arc::new(provider) as SharedCredentialsProvider),
                         Err(e) => Ok(Arc::new(Broken(e.to_string())) as SharedCredentialsProvider),
                     },

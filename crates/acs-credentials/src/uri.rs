@@ -65,7 +65,10 @@ impl CredentialsUriProvider {
         Self::build(uri.into(), true)
     }
 
-    fn build(uri: String, allow_insecure_http: bool) -> Result<CachedProvider<Self>, Error> {
+    pub(crate) fn build(
+        uri: String,
+        allow_insecure_http: bool,
+    ) -> Result<CachedProvider<Self>, Error> {
         acs_core::check_credentials_url("credentials_uri", &uri, allow_insecure_http)?;
         let http = HyperClient::new(Duration::from_secs(5), &ProxyConfig::from_env())?;
         Ok(CachedProvider::new(Self {
