@@ -2,6 +2,7 @@
 
 mod codegen;
 mod compile_cost;
+mod wire_diff;
 
 use std::process::ExitCode;
 
@@ -10,14 +11,28 @@ const COMMANDS: &[(&str, &str)] = &[
     ("help", "list the subcommands"),
     (
         "codegen",
-        "generate product clients from API metadata (not implemented yet)",
+        "regenerate the product crates from their API metadata (--check: only compare)",
     ),
+    (
+        "codegen-probe",
+        "<api-docs.json> <dir>: generate any product as a standalone crate and clippy it",
+    ),
+    (
+        "wire-diff",
+        "<api-docs.json> <python package[==version]>: compare every operation's request with the official Python SDK's",
+    ),
+    ("check-spec", "<api-docs.json>...: parse specs and summarise them"),
+    (
+        "import-spec",
+        "<source> <dest>: copy a spec keeping only facts (no descriptions)",
+    ),
+    ("compile-cost", "measure the build cost of the generated crates"),
 ];
 
 fn usage() -> String {
     let mut text = String::from("usage: cargo xtask <command>\n\ncommands:\n");
     for (name, what) in COMMANDS {
-        text.push_str(&format!("  {name:<10} {what}\n"));
+        text.push_str(&format!("  {name:<14} {what}\n"));
     }
     text
 }
@@ -78,6 +93,18 @@ fn main() -> ExitCode {
                 [spec, out] => finish(codegen::probe(spec, out)),
                 _ => {
                     eprintln!("usage: cargo xtask codegen-probe <api-docs.json> <output dir>");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Some("wire-diff") => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            match args.as_slice() {
+                [spec, package] => finish(wire_diff::run(spec, package)),
+                _ => {
+                    eprintln!(
+                        "usage: cargo xtask wire-diff <api-docs.json> <python package[==version]>"
+                    );
                     ExitCode::from(2)
                 }
             }

@@ -47,7 +47,13 @@ pub(crate) fn build_request(
     auth: Auth<'_>,
     context: &SigningContext,
 ) -> Result<http::Request<Bytes>, Error> {
-    let algorithm = algorithm(target.signature, operation.style());
+    // An unsigned RPC call goes in the RPC shape (action, version, time and nonce in the
+    // query) whatever the signature setting: so the official SDKs send their anonymous RPC
+    // operations (STS `AssumeRoleWithOIDC`, `AssumeRoleWithSAML`).
+    let algorithm = match (auth, operation.style()) {
+        (Auth::None, Style::Rpc) => SignatureAlgorithm::RpcV1,
+        _ => algorithm(target.signature, operation.style()),
+    };
     let path = expand_path(operation.pathname(), request.path_params())?;
 
     let mut query: Vec<(&str, &str)> = request

@@ -19,8 +19,8 @@ const NOT_SECRET_TOKENS: [&str; 5] = [
 ];
 
 /// Whether a parameter's or field's value is a secret or authenticates a request: the
-/// signature, and any name ending in `Secret`, `Token` or `Password` or naming a private key or
-/// SAML assertion. Idempotency tokens (`ClientToken`), paging cursors (`NextToken`,
+/// signature, and any name ending in `Secret`, `Token` or `Password` or naming a private key,
+/// SAML assertion or stored secret value (KMS `SecretData`; not `SecretDataType`). Idempotency tokens (`ClientToken`), paging cursors (`NextToken`,
 /// `NextPageToken`) and ids (`…TokenId`) are not secrets, nor are password settings
 /// (`PasswordLength`, `MaxPasswordAge`). Trace logs and error messages redact such values,
 /// and generated models redact such fields in `Debug` (the code generator uses this same
@@ -29,6 +29,8 @@ const NOT_SECRET_TOKENS: [&str; 5] = [
 /// ```
 /// assert!(acs_core::is_secret_parameter("OIDCToken"));
 /// assert!(acs_core::is_secret_parameter("Password"));
+/// assert!(acs_core::is_secret_parameter("SecretData"));
+/// assert!(!acs_core::is_secret_parameter("SecretDataType"));
 /// assert!(!acs_core::is_secret_parameter("NextToken"));
 /// assert!(!acs_core::is_secret_parameter("ClientToken"));
 /// assert!(!acs_core::is_secret_parameter("RegionId"));
@@ -45,6 +47,7 @@ pub fn is_secret_parameter(name: &str) -> bool {
         || lower.ends_with("privatekey")
         || lower.ends_with("privatekeybody")
         || lower == "samlassertion"
+        || lower.ends_with("secretdata")
 }
 
 const REDACTED: &str = "** redacted **";

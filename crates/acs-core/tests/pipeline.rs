@@ -429,6 +429,15 @@ async fn anonymous_operations_send_no_signature() {
                 .iter()
                 .any(|(n, _)| n == "Signature" || n == "AccessKeyId")
         );
+        // Under every signature setting, in the RPC shape the official SDKs send unsigned
+        // RPC calls in (their `do_rpcrequest`): action, version, time and nonce in the query.
+        for name in ["Action", "Version", "Format", "Timestamp", "SignatureNonce"] {
+            assert!(
+                recorded.query.iter().any(|(n, _)| n == name),
+                "{name} in {:?}",
+                recorded.query
+            );
+        }
         // The token travels in the form body, never in the URL.
         assert!(!recorded.query.iter().any(|(n, _)| n == "OIDCToken"));
         assert!(recorded.form.iter().any(|(n, _)| n == "OIDCToken"));

@@ -235,7 +235,50 @@ fn setter(ty: &str) -> (String, &'static str) {
 }
 
 /// Everything generated for one product: `(path inside the crate, contents)`.
+#[cfg(test)]
 pub(crate) fn emit(product: &Product, crate_name: &str) -> Vec<(String, String)> {
+    emit_with_table(product, crate_name).0
+}
+
+/// The Rust names the generated code gives a product's requests, for tools that write code
+/// against the generated crate (the wire-diff harness).
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    /// Per operation, in product order.
+    pub(crate) operations: Vec<OperationNames>,
+    /// Every request-side struct by name: its fields (all `Option` in the struct).
+    pub(crate) structs: std::collections::BTreeMap<String, Vec<FieldNames>>,
+}
+
+/// The generated names of one operation.
+#[derive(Debug)]
+pub(crate) struct OperationNames {
+    /// The API name.
+    pub(crate) name: String,
+    /// The client method.
+    pub(crate) method: String,
+    /// The request struct.
+    pub(crate) request: String,
+    /// The request's fields, in the order of `new`'s arguments for the required ones.
+    pub(crate) fields: Vec<FieldNames>,
+}
+
+/// The generated names of one field.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldNames {
+    /// The wire name.
+    pub(crate) wire: String,
+    /// The Rust field.
+    pub(crate) ident: String,
+    /// Its Rust type (without the `Option` of an optional field).
+    pub(crate) ty: String,
+    /// Whether `new` takes it (a required top-level parameter).
+    pub(crate) required: bool,
+}
+
+/// [`emit`], and the names it gave the product's requests.
+pub(crate) fn emit_with_table(product: &Product, crate_name: &str) -> (Vec<(String, String)>, Table) {
+    let mut table = Table::default();
     let mut types = Types::default();
     let mut requests = String::new();
     let mut client_methods = String::new();
@@ -248,7 +291,21 @@ pub(crate) fn emit(product: &Product, crate_name: &str) -> Vec<(String, String)>
             &mut requests,
             &mut client_methods,
             &mut constants,
+            &mut table,
         );
+    }
+    for s in types.structs.iter().filter(|s| s.dir == Dir::Input) {
+        let fields = s
+            .fields
+            .iter()
+            .map(|f| FieldNames {
+                wire: f.wire.clone(),
+                ident: f.ident.clone(),
+                ty: f.ty.clone(),
+                required: false,
+            })
+            .collect();
+        table.structs.insert(s.name.clone(), fields);
     }
     let mut models = String::from(HEADER);
     models.push_str("//! Request and response models, one pair per operation.\n\n");
@@ -330,14 +387,15 @@ pub(crate) fn emit(product: &Product, crate_name: &str) -> Vec<(String, String)>
          [lints]\nworkspace = true\n",
         version = product.version,
     );
-    vec![
+    let files = vec![
         ("Cargo.toml".into(), cargo),
         ("src/lib.rs".into(), lib),
         ("src/client.rs".into(), client),
         ("src/endpoints.rs".into(), endpoints),
         ("src/model.rs".into(), models),
         ("src/operations.rs".into(), ops),
-    ]
+    ];
+    (files, table)
 }
 
 fn emit_operation(
@@ -347,6 +405,7 @@ fn emit_operation(
     requests: &mut String,
     methods: &mut String,
     constants: &mut String,
+    table: &mut Table,
 ) {
     let name = &op.name;
     let request_name = types.unique(&format!("{}Request", camel(name)));
@@ -410,6 +469,20 @@ fn emit_operation(
         );
         fields.push((param, ident, ty));
     }
+    table.operations.push(OperationNames {
+        name: name.clone(),
+        method: snake(name),
+        request: request_name.clone(),
+        fields: fields
+            .iter()
+            .map(|(p, ident, ty)| FieldNames {
+                wire: p.name.clone(),
+                ident: ident.clone(),
+                ty: ty.clone(),
+                required: p.required,
+            })
+            .collect(),
+    });
     let required: Vec<&(&Param, String, String)> =
         fields.iter().filter(|(p, _, _)| p.required).collect();
     let mut deprecated = if op.deprecated {
@@ -591,9 +664,8 @@ fn emit_operation(
         let _ = writeln!(requests, "        {access} {statement} }}");
     }
     if !roa_body.is_empty() && !whole_body {
-        requests.push_str(
-            "        if !body.is_empty() {\n            request.json_body(&body)?;\n        }\n",
-        );
+        // Sent even when empty (`{}`), as the official SDKs send it.
+        requests.push_str("        request.json_body(&body)?;\n");
     }
     requests.push_str("        Ok(request)\n    }\n}\n\n");
     // Debug, with secrets redacted.

@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 /// The generated crates of this workspace: (crate name, directory).
 const PRODUCTS: [(&str, &str); 2] = [("acs-sts", "crates/acs-sts"), ("acs-ecs", "crates/acs-ecs")];
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
@@ -29,7 +29,16 @@ fn workspace_root() -> PathBuf {
 pub(crate) fn generate(spec: &Path, crate_name: &str) -> Result<Vec<(String, String)>, String> {
     let text = std::fs::read_to_string(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let product = parse::parse_product(&text).map_err(|e| format!("{}: {e}", spec.display()))?;
-    emit::emit(&product, crate_name)
+    Ok(generate_with_table(&product, crate_name)?.0)
+}
+
+/// The formatted files of one crate, and the names the generated code gives its requests.
+pub(crate) fn generate_with_table(
+    product: &ir::Product,
+    crate_name: &str,
+) -> Result<(Vec<(String, String)>, emit::Table), String> {
+    let (files, table) = emit::emit_with_table(product, crate_name);
+    let files = files
         .into_iter()
         .map(|(path, contents)| {
             let contents = if path.ends_with(".rs") {
@@ -39,7 +48,8 @@ pub(crate) fn generate(spec: &Path, crate_name: &str) -> Result<Vec<(String, Str
             };
             Ok((path, contents))
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((files, table))
 }
 
 /// Formats Rust source with the toolchain's rustfmt.
@@ -186,7 +196,7 @@ pub(crate) fn probe(spec: &str, out: &str) -> Result<String, String> {
     ))
 }
 
-fn standalone_manifest(root: &Path, crate_name: &str) -> String {
+pub(crate) fn standalone_manifest(root: &Path, crate_name: &str) -> String {
     let core = root.join("crates/acs-core");
     format!(
         "[package]\nname = \"{crate_name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\

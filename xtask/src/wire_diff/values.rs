@@ -1,0 +1,184 @@
+//! Deterministic parameter values derived from each parameter's schema, and the pruning that
+//! keeps only what both sides can express.
+
+use serde_json::{Map, Value, json};
+
+use crate::codegen::ir::{Location, Operation, Shape};
+
+/// Text that exercises encoding: a space, `/`, `+`, `%` and non-ASCII.
+fn text(label: &str, n: usize, ascii_only: bool) -> String {
+    if ascii_only {
+        format!("{label} v{n}/+%")
+    } else {
+        format!("{label} v{n}/+%é中")
+    }
+}
+
+/// A value for `shape`, named after the field it fills; `n` tells list items apart.
+/// `None` where nothing can be written (raw bytes, a recursion's second level).
+pub(crate) fn value(shape: &Shape, label: &str, n: usize, ascii_only: bool) -> Option<Value> {
+    Some(match shape {
+        Shape::String { .. } => Value::String(text(label, n, ascii_only)),
+        Shape::Integer { .. } => json!(6 + n),
+        Shape::Number { .. } => json!(n as f64 + 0.5),
+        Shape::Boolean => Value::Bool(true),
+        Shape::Binary | Shape::Recursive(_) => return None,
+        Shape::Any => json!({ "k": text(label, n, ascii_only) }),
+        Shape::Array(item) => Value::Array(
+            (1..=2)
+                .filter_map(|i| value(item, label, i, ascii_only))
+                .collect(),
+        ),
+        Shape::Map(item) => {
+            let mut map = Map::new();
+            for i in 1..=2 {
+                if let Some(v) = value(item, label, i, ascii_only) {
+                    map.insert(format!("key{i}"), v);
+                }
+            }
+            Value::Object(map)
+        }
+        Shape::Object(fields) => {
+            let mut map = Map::new();
+            for field in fields {
+                if let Some(v) = value(&field.shape, &field.name, n, ascii_only) {
+                    map.insert(field.name.clone(), v);
+                }
+            }
+            Value::Object(map)
+        }
+        Shape::Named { shape, .. } => return value(shape, label, n, ascii_only),
+    })
+}
+
+/// The fields of an object shape.
+pub(crate) fn object_fields(shape: &Shape) -> Option<&[crate::codegen::ir::Field]> {
+    match shape {
+        Shape::Object(fields) => Some(fields),
+        Shape::Named { shape, .. } => object_fields(shape),
+        _ => None,
+    }
+}
+
+/// The values of one operation's parameters, by where the official SDK takes them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct OperationValues {
+    /// Path parameters (the SDK's positional arguments).
+    pub(crate) path: Map<String, Value>,
+    /// Header parameters.
+    pub(crate) headers: Map<String, Value>,
+    /// Everything else (the SDK's request model).
+    pub(crate) request: Map<String, Value>,
+    /// The lone `body` parameter whose fields are the JSON body (ROA): the SDK's request
+    /// model holds those fields at its top level, so they are in `request` one by one.
+    pub(crate) spread: Option<String>,
+}
+
+/// Values for every parameter of `op`, or why the operation cannot be compared.
+pub(crate) fn for_operation(op: &Operation, roa: bool) -> Result<OperationValues, String> {
+    let mut out = OperationValues::default();
+    let body: Vec<_> = op
+        .params
+        .iter()
+        .filter(|p| p.location == Location::Body)
+        .collect();
+    if let [lone] = body.as_slice()
+        && roa
+        && lone.name.eq_ignore_ascii_case("body")
+        && matches!(object_fields(&lone.shape), Some(_))
+    {
+        out.spread = Some(lone.name.clone());
+    }
+    for param in &op.params {
+        let header = param.location == Location::Header;
+        let Some(v) = value(&param.shape, &param.name, 1, header) else {
+            return Err(format!(
+                "parameter {} is raw bytes, which the SDK's request model does not carry",
+                param.name
+            ));
+        };
+        if out.spread.as_deref() == Some(param.name.as_str()) {
+            if let Value::Object(fields) = v {
+                out.request.extend(fields);
+            }
+            continue;
+        }
+        let place = match param.location {
+            Location::Path => &mut out.path,
+            Location::Header => &mut out.headers,
+            _ => &mut out.request,
+        };
+        place.insert(param.name.clone(), v);
+    }
+    Ok(out)
+}
+
+/// What both `ours` and the SDK's round trip of it (`theirs`) hold; the paths (wire names,
+/// list positions from 1) of what only `ours` held go to `dropped`.
+pub(crate) fn common(
+    ours: &Value,
+    theirs: Option<&Value>,
+    at: &[String],
+    dropped: &mut Vec<Vec<String>>,
+) -> Option<Value> {
+    let below = |key: String| {
+        let mut path = at.to_vec();
+        path.push(key);
+        path
+    };
+    let Some(theirs) = theirs else {
+        dropped.push(at.to_vec());
+        return None;
+    };
+    match (ours, theirs) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut map = Map::new();
+            for (key, v) in a {
+                if let Some(kept) = common(v, b.get(key), &below(key.clone()), dropped) {
+                    map.insert(key.clone(), kept);
+                }
+            }
+            Some(Value::Object(map))
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            let mut items = Vec::new();
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                match common(x, Some(y), &below((i + 1).to_string()), dropped) {
+                    Some(kept) => items.push(kept),
+                    None => return None,
+                }
+            }
+            Some(Value::Array(items))
+        }
+        (a, b) if a == b => Some(a.clone()),
+        // A value the SDK holds differently: not comparable.
+        _ => {
+            dropped.push(at.to_vec());
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_common_part_drops_what_the_sdk_does_not_know() {
+        let ours = json!({"A": 1, "B": {"C": "x", "D": [1, 2]}, "E": true});
+        let theirs = json!({"A": 1, "B": {"C": "x"}});
+        let mut dropped = Vec::new();
+        let kept = common(&ours, Some(&theirs), &[], &mut dropped);
+        assert_eq!(kept, Some(json!({"A": 1, "B": {"C": "x"}})));
+        assert_eq!(dropped, [vec!["B", "D"], vec!["E"]]);
+    }
+
+    #[test]
+    fn values_exercise_encoding_and_lists_have_two_items() {
+        let shape = Shape::Array(Box::new(Shape::String { values: vec![] }));
+        let v = value(&shape, "Name", 1, false).expect("a value");
+        assert_eq!(v, json!(["Name v1/+%é中", "Name v2/+%é中"]));
+        let header = value(&Shape::String { values: vec![] }, "x-acs-h", 1, true);
+        assert_eq!(header, Some(json!("x-acs-h v1/+%")));
+    }
+}
