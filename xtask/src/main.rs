@@ -21,12 +21,18 @@ const COMMANDS: &[(&str, &str)] = &[
         "wire-diff",
         "<api-docs.json> <python package[==version]>: compare every operation's request with the official Python SDK's",
     ),
-    ("check-spec", "<api-docs.json>...: parse specs and summarise them"),
+    (
+        "check-spec",
+        "<api-docs.json>...: parse specs and summarise them",
+    ),
     (
         "import-spec",
         "<source> <dest>: copy a spec keeping only facts (no descriptions)",
     ),
-    ("compile-cost", "measure the build cost of the generated crates"),
+    (
+        "compile-cost",
+        "measure the build cost of the generated crates",
+    ),
 ];
 
 fn usage() -> String {

@@ -277,7 +277,10 @@ pub(crate) struct FieldNames {
 }
 
 /// [`emit`], and the names it gave the product's requests.
-pub(crate) fn emit_with_table(product: &Product, crate_name: &str) -> (Vec<(String, String)>, Table) {
+pub(crate) fn emit_with_table(
+    product: &Product,
+    crate_name: &str,
+) -> (Vec<(String, String)>, Table) {
     let mut table = Table::default();
     let mut types = Types::default();
     let mut requests = String::new();
@@ -651,6 +654,19 @@ fn emit_operation(
                 (_, false) => format!("request.{kind}_repeat_list({wire:?}, value)?;"),
             },
         };
+        if whole_body
+            && param.location == Location::Body
+            && !param.required
+            && object_shape(&param.shape).is_some()
+        {
+            // An unset document body is still `{}`, as the official SDKs send it (their
+            // request model holds its fields, and an empty model is `{}`).
+            let _ = writeln!(
+                requests,
+                "        {access} {statement} }} else {{ request.json_body(&serde_json::Map::new())?; }}"
+            );
+            continue;
+        }
         if is_idempotency_token(param) && !param.required && statement.contains("value.to_string()")
         {
             // Filled in when unset, once per call: every attempt carries the same token.
@@ -726,6 +742,15 @@ fn emit_operation(
                 "/// Calls `{name}` and returns the raw response.{deprecated}\npub async fn {method}(&self, request: &{request_name}) -> Result<acs_core::Response, Error> {{\n    {call_raw}\n}}\n\n"
             );
         }
+    }
+}
+
+/// The fields of an object shape (a shared component's too).
+pub(crate) fn object_shape(shape: &Shape) -> Option<&[Field]> {
+    match shape {
+        Shape::Object(fields) => Some(fields),
+        Shape::Named { shape, .. } => object_shape(shape),
+        _ => None,
     }
 }
 
@@ -988,6 +1013,35 @@ mod tests {
             checks, nested,
             "one check per parameter holding a required field"
         );
+    }
+
+    #[test]
+    fn a_json_body_is_sent_even_when_no_field_is_set() {
+        // The official SDKs send `{}` for an operation with body fields, none set.
+        let files = generated("cs-2015-12-15");
+        let models = file(&files, "model.rs");
+        // A lone `body` document: `{}` when unset.
+        let to_request = to_request_of(models, "CreateClusterNodePoolRequest");
+        assert!(
+            to_request.contains("else { request.json_body(&serde_json::Map::new())?; }"),
+            "{to_request}"
+        );
+        // Fields gathered into a body: sent however many are set.
+        let doc = r#"{"info":{"style":"ROA","product":"T","version":"1"},"apis":{"Op":{"methods":["post"],"path":"/op","parameters":[
+            {"name":"name","in":"body","schema":{"type":"string"}},
+            {"name":"size","in":"body","schema":{"type":"integer"}}]}}}"#;
+        let product = super::super::parse::parse_product(doc).expect("parses");
+        let files = emit(&product, "acs-probe");
+        let to_request = to_request_of(file(&files, "model.rs"), "OpRequest");
+        assert!(
+            to_request.contains("let mut body = serde_json::Map::new();"),
+            "{to_request}"
+        );
+        assert!(
+            to_request.contains("        request.json_body(&body)?;\n"),
+            "{to_request}"
+        );
+        assert!(!to_request.contains("if !body.is_empty()"), "{to_request}");
     }
 
     #[test]

@@ -87,9 +87,8 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             .any(|(n, v)| n == "connection" && v.eq_ignore_ascii_case("close"));
         let marker = request.target.strip_prefix("/__wire_diff/begin?");
         if let Some(query) = marker {
-            let pairs: BTreeMap<String, String> = super::compare::decode_pairs(query)
-                .into_iter()
-                .collect();
+            let pairs: BTreeMap<String, String> =
+                super::compare::decode_pairs(query).into_iter().collect();
             if let Ok(mut s) = state.lock() {
                 s.current = Some((
                     pairs.get("side").cloned().unwrap_or_default(),

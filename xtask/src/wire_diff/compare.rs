@@ -166,13 +166,19 @@ fn missing(a: &[(String, String)], b: &[(String, String)]) -> Vec<String> {
     out
 }
 
-fn list_differences(what: &str, python: &[(String, String)], rust: &[(String, String)], verdict: &mut Verdict) {
+fn list_differences(
+    what: &str,
+    python: &[(String, String)],
+    rust: &[(String, String)],
+    verdict: &mut Verdict,
+) {
     let only_python = missing(python, rust);
     let only_rust = missing(rust, python);
     if !only_python.is_empty() {
-        verdict
-            .differences
-            .push(format!("{what} only from Python: {}", only_python.join(" & ")));
+        verdict.differences.push(format!(
+            "{what} only from Python: {}",
+            only_python.join(" & ")
+        ));
     }
     if !only_rust.is_empty() {
         verdict
@@ -205,7 +211,11 @@ fn json_differences(python: &Value, rust: &Value, at: &str, out: &mut Vec<String
             for key in keys {
                 match (p.get(key), r.get(key)) {
                     (Some(a), Some(b)) => json_differences(a, b, &format!("{at}.{key}"), out),
-                    (a, b) => out.push(format!("{at}.{key}: Python {} / Rust {}", short(a), short(b))),
+                    (a, b) => out.push(format!(
+                        "{at}.{key}: Python {} / Rust {}",
+                        short(a),
+                        short(b)
+                    )),
                 }
             }
         }
@@ -215,7 +225,11 @@ fn json_differences(python: &Value, rust: &Value, at: &str, out: &mut Vec<String
             }
         }
         (a, b) if a == b => {}
-        (a, b) => out.push(format!("{at}: Python {} / Rust {}", short(Some(a)), short(Some(b)))),
+        (a, b) => out.push(format!(
+            "{at}: Python {} / Rust {}",
+            short(Some(a)),
+            short(Some(b))
+        )),
     }
 }
 
@@ -268,9 +282,10 @@ pub(crate) fn compare(
 ) -> Verdict {
     let mut verdict = Verdict::default();
     if python.method != rust.method {
-        verdict
-            .differences
-            .push(format!("method: Python {} / Rust {}", python.method, rust.method));
+        verdict.differences.push(format!(
+            "method: Python {} / Rust {}",
+            python.method, rust.method
+        ));
     }
     let (python_path, python_query) = split_target(&python.target);
     let (rust_path, rust_query) = split_target(&rust.target);
@@ -291,9 +306,14 @@ pub(crate) fn compare(
     python_booleans(&mut python_query, "query", &mut verdict);
     sdk_only_pairs(&mut python_query, known, "query", &mut verdict.sdk_only);
     for (key, value) in &mut python_query {
-        if key == "Format" && value == "json" && rust_query.iter().any(|(k, v)| k == "Format" && v == "JSON") {
+        if key == "Format"
+            && value == "json"
+            && rust_query.iter().any(|(k, v)| k == "Format" && v == "JSON")
+        {
             *value = "JSON".into();
-            verdict.normalised.push((Normalised::FormatCase, "query Format".into()));
+            verdict
+                .normalised
+                .push((Normalised::FormatCase, "query Format".into()));
         }
     }
 
@@ -325,7 +345,9 @@ pub(crate) fn compare(
                 if !crate::codegen::names::is_secret(key) {
                     continue;
                 }
-                let found = python_query.iter().position(|(k, v)| k == key && v == value);
+                let found = python_query
+                    .iter()
+                    .position(|(k, v)| k == key && v == value);
                 if let Some(i) = found {
                     let moved = python_query.remove(i);
                     verdict
@@ -335,7 +357,12 @@ pub(crate) fn compare(
                 }
             }
         }
-        list_differences("form", &sorted(python_form), &sorted(rust_form), &mut verdict);
+        list_differences(
+            "form",
+            &sorted(python_form),
+            &sorted(rust_form),
+            &mut verdict,
+        );
     } else if is_json(python_type) || is_json(rust_type) {
         let mut python_json: Result<Value, _> = serde_json::from_slice(&python.body);
         let rust_json: Result<Value, _> = serde_json::from_slice(&rust.body);
@@ -366,7 +393,12 @@ pub(crate) fn compare(
             String::from_utf8_lossy(&rust.body)
         ));
     }
-    list_differences("query", &sorted(python_query), &sorted(rust_query), &mut verdict);
+    list_differences(
+        "query",
+        &sorted(python_query),
+        &sorted(rust_query),
+        &mut verdict,
+    );
     // The content type, unless the only body is the secrets acs-rs moved there.
     let moved_secrets_only = python.body.is_empty()
         && verdict
@@ -399,7 +431,12 @@ pub(crate) fn compare(
     };
     let mut python_headers = compared(python);
     python_booleans(&mut python_headers, "header", &mut verdict);
-    list_differences("header", &sorted(python_headers), &compared(rust), &mut verdict);
+    list_differences(
+        "header",
+        &sorted(python_headers),
+        &compared(rust),
+        &mut verdict,
+    );
     verdict
 }
 
@@ -429,15 +466,35 @@ mod tests {
     fn decoding_reads_form_encoding() {
         assert_eq!(
             decode_pairs("a=x%20y+z&b=%E4%B8%AD&c=100%"),
-            [("a".into(), "x y z".into()), ("b".into(), "中".into()), ("c".into(), "100%".into())]
+            [
+                ("a".into(), "x y z".into()),
+                ("b".into(), "中".into()),
+                ("c".into(), "100%".into())
+            ]
         );
     }
 
     #[test]
     fn identical_requests_have_no_difference_whatever_the_order_and_nonce() {
         let form = [("content-type", "application/x-www-form-urlencoded")];
-        let a = request("/?B=2&A=1", &[("x-acs-action", "Run"), ("x-acs-signature-nonce", "1"), form[0]], "C=3&D=4");
-        let b = request("/?A=1&B=2", &[("x-acs-signature-nonce", "2"), ("x-acs-action", "Run"), form[0]], "D=4&C=3");
+        let a = request(
+            "/?B=2&A=1",
+            &[
+                ("x-acs-action", "Run"),
+                ("x-acs-signature-nonce", "1"),
+                form[0],
+            ],
+            "C=3&D=4",
+        );
+        let b = request(
+            "/?A=1&B=2",
+            &[
+                ("x-acs-signature-nonce", "2"),
+                ("x-acs-action", "Run"),
+                form[0],
+            ],
+            "D=4&C=3",
+        );
         let verdict = compare(&a, &b, &[], true, true, &known());
         assert!(verdict.differences.is_empty(), "{:?}", verdict.differences);
     }
@@ -446,11 +503,56 @@ mod tests {
     fn a_different_value_anywhere_is_a_difference() {
         let json = [("content-type", "application/json; charset=utf-8")];
         let a = request("/clusters/a%20b?X=1", &json, r#"{"k":[1,2]}"#);
-        assert_eq!(compare(&a, &request("/clusters/a+b?X=1", &json, r#"{"k":[1,2]}"#), &[], false, true, &known()).differences.len(), 1);
-        assert_eq!(compare(&a, &request("/clusters/a%20b?X=2", &json, r#"{"k":[1,2]}"#), &[], false, true, &known()).differences.len(), 2);
-        assert_eq!(compare(&a, &request("/clusters/a%20b?X=1", &json, r#"{"k":[2,1]}"#), &[], false, true, &known()).differences.len(), 1);
-        let other_action = request("/clusters/a%20b?X=1", &[json[0], ("x-acs-action", "B")], r#"{"k":[1,2]}"#);
-        assert!(!compare(&a, &other_action, &[], false, true, &known()).differences.is_empty());
+        assert_eq!(
+            compare(
+                &a,
+                &request("/clusters/a+b?X=1", &json, r#"{"k":[1,2]}"#),
+                &[],
+                false,
+                true,
+                &known()
+            )
+            .differences
+            .len(),
+            1
+        );
+        assert_eq!(
+            compare(
+                &a,
+                &request("/clusters/a%20b?X=2", &json, r#"{"k":[1,2]}"#),
+                &[],
+                false,
+                true,
+                &known()
+            )
+            .differences
+            .len(),
+            2
+        );
+        // Each differing place in the JSON body is named.
+        assert_eq!(
+            compare(
+                &a,
+                &request("/clusters/a%20b?X=1", &json, r#"{"k":[2,1]}"#),
+                &[],
+                false,
+                true,
+                &known()
+            )
+            .differences
+            .len(),
+            2
+        );
+        let other_action = request(
+            "/clusters/a%20b?X=1",
+            &[json[0], ("x-acs-action", "B")],
+            r#"{"k":[1,2]}"#,
+        );
+        assert!(
+            !compare(&a, &other_action, &[], false, true, &known())
+                .differences
+                .is_empty()
+        );
     }
 
     #[test]
@@ -461,11 +563,22 @@ mod tests {
         let verdict = compare(&python, &rust, &[], true, true, &known());
         assert!(verdict.differences.is_empty(), "{:?}", verdict.differences);
         let kinds: Vec<Normalised> = verdict.normalised.iter().map(|(k, _)| *k).collect();
-        assert_eq!(kinds, [Normalised::PythonBooleans, Normalised::SecretInFormBody]);
+        assert_eq!(
+            kinds,
+            [Normalised::PythonBooleans, Normalised::SecretInFormBody]
+        );
         // Not for a non-secret parameter, nor outside RPC POST.
         let rust = request("/?DryRun=true&Password=p+1", &form, "A=1&DryRun2=true");
-        assert!(!compare(&python, &rust, &[], true, true, &known()).differences.is_empty());
+        assert!(
+            !compare(&python, &rust, &[], true, true, &known())
+                .differences
+                .is_empty()
+        );
         let rust = request("/?DryRun=true", &form, "A=1&Password=p+1");
-        assert!(!compare(&python, &rust, &[], false, true, &known()).differences.is_empty());
+        assert!(
+            !compare(&python, &rust, &[], false, true, &known())
+                .differences
+                .is_empty()
+        );
     }
 }

@@ -29,7 +29,10 @@ fn expr(value: &Value, ty: &str, table: &Table) -> Result<String, String> {
         };
         let mut items = Vec::new();
         for (key, v) in entries {
-            items.push(format!("(String::from({key:?}), {})", expr(v, inner, table)?));
+            items.push(format!(
+                "(String::from({key:?}), {})",
+                expr(v, inner, table)?
+            ));
         }
         return Ok(format!(
             "[{}].into_iter().collect::<std::collections::BTreeMap<_, _>>()",
@@ -44,7 +47,10 @@ fn expr(value: &Value, ty: &str, table: &Table) -> Result<String, String> {
         ("i32" | "i64" | "f32" | "f64", Value::Number(n)) => format!("{n}_{ty}"),
         ("bool", Value::Bool(b)) => b.to_string(),
         ("serde_json::Value", v) => {
-            format!("serde_json::from_str::<serde_json::Value>({:?}).unwrap()", v.to_string())
+            format!(
+                "serde_json::from_str::<serde_json::Value>({:?}).unwrap()",
+                v.to_string()
+            )
         }
         (name, Value::Object(entries)) => {
             let fields = table
@@ -54,7 +60,12 @@ fn expr(value: &Value, ty: &str, table: &Table) -> Result<String, String> {
             let mut out = format!("{{ let mut v = {name}::new();");
             for (key, v) in entries {
                 let field = field(fields, key)?;
-                let _ = write!(out, " v.{} = Some({});", field.ident, expr(v, &field.ty, table)?);
+                let _ = write!(
+                    out,
+                    " v.{} = Some({});",
+                    field.ident,
+                    expr(v, &field.ty, table)?
+                );
             }
             out.push_str(" v }");
             out
@@ -89,7 +100,11 @@ pub(crate) fn source(
                 .ok_or_else(|| format!("{}: no value for required {}", op.name, f.wire))?;
             args.push(expr(v, &f.ty, table).map_err(|e| format!("{}: {e}", op.name))?);
         }
-        let mut build = format!("let mut request = {}::new({});", op.request, args.join(", "));
+        let mut build = format!(
+            "let mut request = {}::new({});",
+            op.request,
+            args.join(", ")
+        );
         for (wire, v) in values {
             let f = field(&op.fields, wire).map_err(|e| format!("{}: {e}", op.name))?;
             if f.required {

@@ -60,7 +60,13 @@ fn python_with(root: &Path, packages: &[&str]) -> Result<PathBuf, String> {
     }
     run_checked(
         Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .args(packages),
         "pip install",
     )?;
@@ -109,6 +115,17 @@ fn required_at(shape: &Shape, segments: &[&str]) -> bool {
     }
 }
 
+/// Whether the metadata (`spec`) allows `method` for operation `name` (or names none).
+fn allows(spec: &Value, name: &str, method: &str) -> bool {
+    match spec["apis"][name]["methods"].as_array() {
+        Some(methods) if !methods.is_empty() => methods
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|m| m.eq_ignore_ascii_case(method)),
+        _ => true,
+    }
+}
+
 /// One operation as both sides will send it.
 struct Planned {
     /// For the Python driver's `send`.
@@ -148,7 +165,10 @@ fn plan(
     write(&driver, DRIVER)?;
     let input = work.join("probe-input.json");
     let output = work.join("probe-output.json");
-    write(&input, &serde_json::to_string(&probe_input).map_err(|e| e.to_string())?)?;
+    write(
+        &input,
+        &serde_json::to_string(&probe_input).map_err(|e| e.to_string())?,
+    )?;
     run_checked(
         Command::new(python)
             .arg(&driver)
@@ -188,11 +208,17 @@ fn plan_one(
         .map(|a| a.iter().map(Value::as_str).collect())
         .unwrap_or_default();
     if path_args.iter().any(Option::is_none) {
-        return skip(skips, "the SDK takes a path argument the metadata does not name".into());
+        return skip(
+            skips,
+            "the SDK takes a path argument the metadata does not name".into(),
+        );
     }
     let path_args: Vec<&str> = path_args.into_iter().flatten().collect();
     if let Some(missing) = ours.path.keys().find(|k| !path_args.contains(&k.as_str())) {
-        return skip(skips, format!("path parameter {missing} is not an argument of the SDK's method"));
+        return skip(
+            skips,
+            format!("path parameter {missing} is not an argument of the SDK's method"),
+        );
     }
     let headers_model = theirs["headers_model"].as_bool().unwrap_or(false);
     let mut request = ours.request.clone();
@@ -200,9 +226,19 @@ fn plan_one(
         request.extend(ours.headers.clone());
     }
     let mut dropped = Vec::new();
-    let kept_request = values::common(&Value::Object(request), Some(&theirs["request"]), &[], &mut dropped);
+    let kept_request = values::common(
+        &Value::Object(request),
+        Some(&theirs["request"]),
+        &[],
+        &mut dropped,
+    );
     let kept_headers = if headers_model {
-        values::common(&Value::Object(ours.headers.clone()), Some(&theirs["headers"]), &[], &mut dropped)
+        values::common(
+            &Value::Object(ours.headers.clone()),
+            Some(&theirs["headers"]),
+            &[],
+            &mut dropped,
+        )
     } else {
         Some(Value::Object(Map::new()))
     };
@@ -215,7 +251,8 @@ fn plan_one(
                 path.iter().map(String::as_str).collect(),
             ),
             _ => (
-                path.first().and_then(|first| op.params.iter().find(|p| &p.name == first)),
+                path.first()
+                    .and_then(|first| op.params.iter().find(|p| &p.name == first)),
                 path.iter().skip(1).map(String::as_str).collect(),
             ),
         };
@@ -223,7 +260,10 @@ fn plan_one(
             continue;
         };
         if (below.is_empty() && param.required) || required_at(&param.shape, &below) {
-            return skip(skips, format!("required parameter {shown} is not in {module}"));
+            return skip(
+                skips,
+                format!("required parameter {shown} is not in {module}"),
+            );
         }
         skips
             .parameters
@@ -339,7 +379,10 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
     let send_input = work.join("send-input.json");
     let send_output = work.join("send-output.json");
     let python_ops: Vec<&Value> = planned.values().map(|p| &p.python).collect();
-    write(&send_input, &serde_json::to_string(&python_ops).map_err(|e| e.to_string())?)?;
+    write(
+        &send_input,
+        &serde_json::to_string(&python_ops).map_err(|e| e.to_string())?,
+    )?;
     run_checked(
         Command::new(&python)
             .arg(work.join("driver.py"))
@@ -379,6 +422,8 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
     )?;
 
     // Compare.
+    let skipped_before_sending = skips.operations.len();
+    let spec_methods: Value = serde_json::from_str(&text).map_err(|e| format!("{spec}: {e}"))?;
     let mut identical = 0;
     let mut differing = Vec::new();
     let mut normalised: BTreeMap<compare::Normalised, Vec<String>> = BTreeMap::new();
@@ -386,9 +431,25 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
         let Some(op) = product.operations.iter().find(|o| &o.name == name) else {
             continue;
         };
-        let side = |s: &str| captures.get(&(s.to_owned(), name.clone())).cloned().unwrap_or_default();
+        let side = |s: &str| {
+            captures
+                .get(&(s.to_owned(), name.clone()))
+                .cloned()
+                .unwrap_or_default()
+        };
         let (python_sent, rust_sent) = (side("python"), side("rust"));
         let problem = match (python_sent.as_slice(), rust_sent.as_slice()) {
+            ([p], [_]) if !allows(&spec_methods, name, &p.method) => {
+                // The SDK was generated from metadata that names another method.
+                skips.operations.push((
+                    name.clone(),
+                    format!(
+                        "{module} sends {}, which the metadata does not allow",
+                        p.method
+                    ),
+                ));
+                continue;
+            }
             ([p], [r]) => {
                 let headers: Vec<String> = op
                     .params
@@ -413,7 +474,10 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
                         .push((format!("{name}: {what}"), format!("only in {module}")));
                 }
                 for (kind, what) in verdict.normalised {
-                    normalised.entry(kind).or_default().push(format!("{name} {what}"));
+                    normalised
+                        .entry(kind)
+                        .or_default()
+                        .push(format!("{name} {what}"));
                 }
                 if verdict.differences.is_empty() {
                     identical += 1;
@@ -433,7 +497,7 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
     }
 
     let total = product.operations.len();
-    let compared = planned.len();
+    let compared = planned.len() - (skips.operations.len() - skipped_before_sending);
     let mut report = String::new();
     let _ = writeln!(
         report,
@@ -469,7 +533,12 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
             "  normalised in {} places: {}\n    {}",
             places.len(),
             kind.describe(),
-            places.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
+            places
+                .iter()
+                .take(8)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let skipped_share = skips.operations.len() * 100;

@@ -51,15 +51,6 @@ pub(crate) fn value(shape: &Shape, label: &str, n: usize, ascii_only: bool) -> O
     })
 }
 
-/// The fields of an object shape.
-pub(crate) fn object_fields(shape: &Shape) -> Option<&[crate::codegen::ir::Field]> {
-    match shape {
-        Shape::Object(fields) => Some(fields),
-        Shape::Named { shape, .. } => object_fields(shape),
-        _ => None,
-    }
-}
-
 /// The values of one operation's parameters, by where the official SDK takes them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct OperationValues {
@@ -85,7 +76,7 @@ pub(crate) fn for_operation(op: &Operation, roa: bool) -> Result<OperationValues
     if let [lone] = body.as_slice()
         && roa
         && lone.name.eq_ignore_ascii_case("body")
-        && matches!(object_fields(&lone.shape), Some(_))
+        && crate::codegen::emit::object_shape(&lone.shape).is_some()
     {
         out.spread = Some(lone.name.clone());
     }
