@@ -54,6 +54,20 @@ pub(crate) fn build_request(
         (Auth::None, Style::Rpc) => SignatureAlgorithm::RpcV1,
         _ => algorithm(target.signature, operation.style()),
     };
+    if operation.response() == ResponseFormat::Xml
+        && matches!(
+            algorithm,
+            SignatureAlgorithm::Acs3HmacSha256 | SignatureAlgorithm::Acs3HmacSm3
+        )
+    {
+        // The V3 request shape has no response-format parameter (RPC's `Format` is a legacy
+        // common parameter), so the service answers JSON whatever `Accept` says.
+        return Err(Error::construction(
+            "XML responses need the legacy signatures (SignatureVersion::Legacy): \
+             a V3-signed request has no response-format parameter and is answered in JSON",
+        )
+        .with_request_not_sent());
+    }
     let path = expand_path(operation.pathname(), request.path_params())?;
 
     let mut query: Vec<(&str, &str)> = request

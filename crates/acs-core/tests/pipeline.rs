@@ -243,7 +243,7 @@ async fn xml_and_json_error_bodies_map_to_the_same_error() {
         .await
         .expect_err("json");
     let xml_op = GET_CALLER_IDENTITY.with_response(ResponseFormat::Xml);
-    let xml = client(config(&server))
+    let xml = client(config(&server).signature_version(SignatureVersion::Legacy))
         .call(&xml_op, &Request::new())
         .await
         .expect_err("xml");
@@ -262,14 +262,39 @@ async fn xml_and_json_error_bodies_map_to_the_same_error() {
 async fn xml_success_bodies_decode() {
     let server = server().await;
     let op = GET_CALLER_IDENTITY.with_response(ResponseFormat::Xml);
-    for version in [SignatureVersion::V3, SignatureVersion::Legacy] {
-        let response = client(config(&server).signature_version(version))
+    let response = client(config(&server).signature_version(SignatureVersion::Legacy))
+        .call(&op, &Request::new())
+        .await
+        .expect("ok");
+    let identity: Identity = response.decode(ResponseFormat::Xml).expect("xml decodes");
+    assert_eq!(identity.account_id, "1234567890");
+    let sent = server.requests();
+    assert!(
+        sent[0]
+            .query
+            .iter()
+            .any(|(k, v)| k == "Format" && v == "XML")
+    );
+}
+
+#[tokio::test]
+async fn xml_under_v3_is_refused_before_sending() {
+    // A V3 request has no response-format parameter: the service would answer JSON.
+    let server = server().await;
+    let op = GET_CALLER_IDENTITY.with_response(ResponseFormat::Xml);
+    for version in [SignatureVersion::V3, SignatureVersion::V3Sm3] {
+        let err = client(config(&server).signature_version(version))
             .call(&op, &Request::new())
             .await
-            .expect("ok");
-        let identity: Identity = response.decode(ResponseFormat::Xml).expect("xml decodes");
-        assert_eq!(identity.account_id, "1234567890");
+            .expect_err("refused");
+        assert_eq!(err.kind(), ErrorKind::Construction, "{err}");
+        assert!(err.is_request_not_sent());
+        assert!(
+            err.to_string().contains("SignatureVersion::Legacy"),
+            "{err}"
+        );
     }
+    assert!(server.requests().is_empty(), "nothing was sent");
 }
 
 #[tokio::test]

@@ -23,8 +23,9 @@ impl Client {
         })
     }
 
-    /// The same client asking for responses in `format` (JSON by default; XML is what RPC
-    /// APIs send for `Format=XML`).
+    /// The same client asking for responses in `format` (JSON by default). XML needs the
+    /// legacy signatures ([`acs_core::SignatureVersion::Legacy`]): a V3-signed request has no
+    /// response-format parameter, so calls under V3 asking for XML fail before sending.
     pub fn with_response_format(mut self, format: ResponseFormat) -> Self {
         self.format = format;
         self

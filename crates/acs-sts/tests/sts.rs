@@ -182,8 +182,13 @@ mod emulated {
         let server = TestServer::start().await.expect("server");
         server.enable_sts();
         server.add_ram_user(ACCOUNT, "alice", "LTAI5tAlice", "alice-secret");
-        for format in [ResponseFormat::Json, ResponseFormat::Xml] {
-            for version in [SignatureVersion::V3, SignatureVersion::Legacy] {
+        // XML needs the legacy signature (a V3 request has no response-format parameter).
+        for (format, version) in [
+            (ResponseFormat::Json, SignatureVersion::V3),
+            (ResponseFormat::Json, SignatureVersion::Legacy),
+            (ResponseFormat::Xml, SignatureVersion::Legacy),
+        ] {
+            {
                 let alice = Credentials::new("LTAI5tAlice", "alice-secret").expect("valid");
                 let sts = Client::new(config(&server, alice, version))
                     .expect("client")

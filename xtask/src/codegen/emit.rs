@@ -340,8 +340,9 @@ pub(crate) fn emit_with_table(
          /// A client for the endpoint the configuration's region (or explicit endpoint) selects.\n\
          pub fn new(config: ClientConfig) -> Result<Self, Error> {{\n\
          Ok(Self {{ inner: acs_core::Client::new(config, &crate::endpoints::rules())?, format: ResponseFormat::Json }})\n}}\n\n\
-         /// The same client asking for responses in `format` (JSON by default; XML is what RPC\n\
-         /// APIs send for `Format=XML`).\n\
+         /// The same client asking for responses in `format` (JSON by default). XML needs the\n\
+         /// legacy signatures ([`acs_core::SignatureVersion::Legacy`]): a V3-signed request has no\n\
+         /// response-format parameter, so calls under V3 asking for XML fail before sending.\n\
          pub fn with_response_format(mut self, format: ResponseFormat) -> Self {{\n\
          self.format = format;\nself\n}}\n\n\
          /// The underlying acs-core client.\npub fn core(&self) -> &acs_core::Client {{\n&self.inner\n}}\n\n{client_methods}}}\n",
