@@ -624,7 +624,10 @@ fn emit_operation(
                 "request.raw_body(value.clone());".to_owned()
             }
             Location::Body if product.style == Style::Roa => {
-                if whole_body {
+                if whole_body && matches!(param.shape, Shape::String { .. }) {
+                    // A text body is the document itself, not a JSON string.
+                    "request.raw_body(value.clone().into_bytes());".to_owned()
+                } else if whole_body {
                     "request.json_body(value)?;".to_owned()
                 } else {
                     format!(
@@ -1043,6 +1046,53 @@ mod tests {
             "{to_request}"
         );
         assert!(!to_request.contains("if !body.is_empty()"), "{to_request}");
+    }
+
+    /// The files generated for a one-operation ROA product with `parameters` (JSON).
+    fn roa_operation(method: &str, parameters: &str) -> Vec<(String, String)> {
+        let doc = format!(
+            r#"{{"info":{{"style":"ROA","product":"T","version":"1"}},"apis":{{"Op":{{"methods":["{method}"],"path":"/op","parameters":[{parameters}]}}}}}}"#
+        );
+        emit(
+            &super::super::parse::parse_product(&doc).expect("parses"),
+            "acs-probe",
+        )
+    }
+
+    #[test]
+    fn a_text_body_is_the_document_itself() {
+        let files = roa_operation(
+            "post",
+            r#"{"name":"body","in":"body","schema":{"type":"string"}}"#,
+        );
+        let to_request = to_request_of(file(&files, "model.rs"), "OpRequest");
+        assert!(
+            to_request.contains("request.raw_body(value.clone().into_bytes());"),
+            "{to_request}"
+        );
+        assert!(!to_request.contains("json_body"), "{to_request}");
+        // Still announced as the operation's JSON body.
+        let operations = file(&files, "operations.rs");
+        assert!(constant(operations, "OP").contains("BodyFormat::Json"));
+    }
+
+    #[test]
+    fn body_parameters_of_a_get_operation_travel_in_the_query() {
+        let files = roa_operation(
+            "get",
+            r#"{"name":"filter","in":"body","schema":{"type":"string"}},{"name":"size","in":"formData","schema":{"type":"integer"}}"#,
+        );
+        let to_request = to_request_of(file(&files, "model.rs"), "OpRequest");
+        assert!(
+            to_request.contains("request.query(\"filter\""),
+            "{to_request}"
+        );
+        assert!(
+            to_request.contains("request.query(\"size\""),
+            "{to_request}"
+        );
+        assert!(!to_request.contains("body"), "{to_request}");
+        assert!(!constant(file(&files, "operations.rs"), "OP").contains("with_body"));
     }
 
     #[test]

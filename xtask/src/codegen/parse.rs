@@ -211,6 +211,15 @@ fn parse_operation(
             None => params.push(param),
         }
     }
+    // A GET or HEAD request has no body (servers drop one): its body parameters travel in the
+    // query, where the official SDKs send them.
+    if matches!(method.as_str(), "GET" | "HEAD") {
+        for param in params.iter_mut().filter(|p| {
+            matches!(p.location, Location::Body | Location::FormData) && p.shape != Shape::Binary
+        }) {
+            param.location = Location::Query;
+        }
+    }
     for param in params.iter().filter(|p| p.location == Location::Path) {
         if !path.contains(&format!("{{{}}}", param.name)) {
             return Err(ctx.error(
