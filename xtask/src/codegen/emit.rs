@@ -661,10 +661,12 @@ fn emit_operation(
         if whole_body
             && param.location == Location::Body
             && !param.required
+            && param.component.is_none()
             && object_shape(&param.shape).is_some()
         {
-            // An unset document body is still `{}`, as the official SDKs send it (their
-            // request model holds its fields, and an empty model is `{}`).
+            // An unset inline document body is still `{}`, as the official SDKs send it:
+            // their request model holds its fields, and an empty model is `{}`. (A body that
+            // is a shared component is a model of its own there, and unset sends nothing.)
             let _ = writeln!(
                 requests,
                 "        {access} {statement} }} else {{ request.json_body(&serde_json::Map::new())?; }}"
@@ -1030,6 +1032,18 @@ mod tests {
             to_request.contains("else { request.json_body(&serde_json::Map::new())?; }"),
             "{to_request}"
         );
+        // A body that is a shared component is a model of its own in the official SDKs:
+        // unset, nothing is sent (FC `CreateFunction`'s `CreateFunctionInput`).
+        let fc = generated("fc-2023-03-30");
+        let to_request = to_request_of(file(&fc, "model.rs"), "CreateFunctionRequest");
+        assert!(
+            to_request.contains("request.json_body(value)?;"),
+            "{to_request}"
+        );
+        assert!(
+            !to_request.contains("serde_json::Map::new()"),
+            "{to_request}"
+        );
         // Fields gathered into a body: sent however many are set.
         let doc = r#"{"info":{"style":"ROA","product":"T","version":"1"},"apis":{"Op":{"methods":["post"],"path":"/op","parameters":[
             {"name":"name","in":"body","schema":{"type":"string"}},
@@ -1093,6 +1107,30 @@ mod tests {
         );
         assert!(!to_request.contains("body"), "{to_request}");
         assert!(!constant(file(&files, "operations.rs"), "OP").contains("with_body"));
+    }
+
+    #[test]
+    fn function_compute_binary_bodies_travel_as_bytes() {
+        let files = generated("fc-2023-03-30");
+        let to_request = to_request_of(file(&files, "model.rs"), "InvokeFunctionRequest");
+        assert!(
+            to_request.contains("request.raw_body(value.clone());"),
+            "{to_request}"
+        );
+        let invoke = constant(file(&files, "operations.rs"), "INVOKE_FUNCTION");
+        assert!(invoke.contains("BodyFormat::Binary"), "{invoke}");
+        assert!(
+            invoke.contains("\"/2023-03-30/functions/{functionName}/invocations\""),
+            "{invoke}"
+        );
+        // The binary response is the raw response, for the caller to read.
+        let client = file(&files, "client.rs");
+        let method = &client[client.find("pub async fn invoke_function").expect("method")..];
+        let signature = &method[..method.find('{').expect("body")];
+        assert!(
+            signature.contains("-> Result<acs_core::Response, Error>"),
+            "{signature}"
+        );
     }
 
     #[test]

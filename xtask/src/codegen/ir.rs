@@ -108,6 +108,8 @@ pub(crate) struct Param {
     pub(crate) deprecated: bool,
     /// Its type.
     pub(crate) shape: Shape,
+    /// The shared component (`components.schemas`) its schema refers to, if it is one.
+    pub(crate) component: Option<String>,
 }
 
 /// A value's type.

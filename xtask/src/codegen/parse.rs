@@ -90,12 +90,9 @@ pub(crate) fn parse_product(text: &str) -> Result<Product, SpecError> {
                 ),
             ));
         }
-        "FC" => {
-            return Err(top.error(
-                "info.style",
-                "style \"FC\" (ROA-like, with binary request and response bodies) is not supported yet",
-            ));
-        }
+        // Function Compute: resource paths like ROA (the official SDKs call it with
+        // `style = 'ROA'`); its binary bodies are `format: binary` parameters and responses.
+        "FC" => Style::Roa,
         other => return Err(top.error("info.style", format!("unknown style {other:?}"))),
     };
     let mut endpoints = BTreeMap::new();
@@ -350,6 +347,11 @@ fn parse_param(ctx: &Ctx<'_>, index: usize, param: &Value) -> Result<Param, Spec
     let required =
         location == Location::Path || flag(param, "required") || flag(schema, "required");
     let deprecated = flag(param, "deprecated") || flag(schema, "deprecated");
+    let component = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.rsplit('/').next())
+        .map(str::to_owned);
     Ok(Param {
         name: name.to_owned(),
         location,
@@ -357,6 +359,7 @@ fn parse_param(ctx: &Ctx<'_>, index: usize, param: &Value) -> Result<Param, Spec
         required,
         deprecated,
         shape,
+        component,
     })
 }
 
@@ -538,7 +541,7 @@ mod tests {
         let arms = parse_product(&shared("arms-2019-08-08")).expect("arms parses");
         assert_eq!(arms.style, Style::Rpc);
         assert!(arms.operations.iter().all(|o| o.path == "/"));
-        for own in ["OSS", "SLS", "PDS", "AliGenie", "FC"] {
+        for own in ["OSS", "SLS", "PDS", "AliGenie"] {
             let doc = format!(
                 r#"{{"info":{{"style":"{own}","product":"T","version":"1"}},"apis":{{}}}}"#
             );

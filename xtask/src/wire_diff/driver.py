@@ -174,7 +174,10 @@ def send(module, operations, port):
     for op in operations:
         method = getattr(client, op["method"])
         path_args, request_class, headers_class = parts(getattr(client_class, op["method"]), models)
+        # Path arguments are text in the SDK (it percent-encodes them); a number is its digits.
         args = [op["path"].get(wire) for wire in op["path_args"]]
+        args = [str(a) if isinstance(a, (int, float)) and not isinstance(a, bool) else a
+                for a in args]
         kwargs = {}
         if request_class is not None:
             kwargs[[n for n in inspect.signature(method).parameters if n in ("request", "tmp_req")][0]] = \

@@ -12,6 +12,9 @@ use crate::codegen::emit::{FieldNames, Table};
 /// A Rust expression of type `ty` holding `value` (wire-named), built with the generated
 /// types' public fields.
 fn expr(value: &Value, ty: &str, table: &Table) -> Result<String, String> {
+    if let ("Vec<u8>", Value::String(s)) = (ty, value) {
+        return Ok(format!("String::from({s:?}).into_bytes()"));
+    }
     if let Some(inner) = ty.strip_prefix("Vec<").and_then(|t| t.strip_suffix('>')) {
         let Value::Array(items) = value else {
             return Err(format!("{value} for {ty}"));

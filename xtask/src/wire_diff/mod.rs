@@ -282,7 +282,7 @@ fn plan_one(
             let (fields, others): (Map<String, Value>, Map<String, Value>) = request
                 .clone()
                 .into_iter()
-                .partition(|(k, _)| !ours.headers.contains_key(k));
+                .partition(|(k, _)| ours.spread_fields.contains(k));
             rust.insert(body.clone(), Value::Object(fields));
             rust.extend(others);
         }

@@ -22,7 +22,9 @@ pub(crate) fn value(shape: &Shape, label: &str, n: usize, ascii_only: bool) -> O
         Shape::Integer { .. } => json!(6 + n),
         Shape::Number { .. } => json!(n as f64 + 0.5),
         Shape::Boolean => Value::Bool(true),
-        Shape::Binary | Shape::Recursive(_) => return None,
+        // Bytes: text, as both sides can carry it.
+        Shape::Binary => Value::String(text(label, n, true)),
+        Shape::Recursive(_) => return None,
         Shape::Any => json!({ "k": text(label, n, ascii_only) }),
         Shape::Array(item) => Value::Array(
             (1..=2)
@@ -60,9 +62,12 @@ pub(crate) struct OperationValues {
     pub(crate) headers: Map<String, Value>,
     /// Everything else (the SDK's request model).
     pub(crate) request: Map<String, Value>,
-    /// The lone `body` parameter whose fields are the JSON body (ROA): the SDK's request
-    /// model holds those fields at its top level, so they are in `request` one by one.
+    /// The lone inline-object `body` parameter whose fields are the JSON body (ROA): the SDK's
+    /// request model holds those fields at its top level, so they are in `request` one by one.
+    /// (A `body` that is a shared component is one field of the SDK's model.)
     pub(crate) spread: Option<String>,
+    /// The names in `request` that are fields of the spread body.
+    pub(crate) spread_fields: Vec<String>,
 }
 
 /// Values for every parameter of `op`, or why the operation cannot be compared.
@@ -76,6 +81,7 @@ pub(crate) fn for_operation(op: &Operation, roa: bool) -> Result<OperationValues
     if let [lone] = body.as_slice()
         && roa
         && lone.name.eq_ignore_ascii_case("body")
+        && lone.component.is_none()
         && crate::codegen::emit::object_shape(&lone.shape).is_some()
     {
         out.spread = Some(lone.name.clone());
@@ -83,13 +89,11 @@ pub(crate) fn for_operation(op: &Operation, roa: bool) -> Result<OperationValues
     for param in &op.params {
         let header = param.location == Location::Header;
         let Some(v) = value(&param.shape, &param.name, 1, header) else {
-            return Err(format!(
-                "parameter {} is raw bytes, which the SDK's request model does not carry",
-                param.name
-            ));
+            return Err(format!("parameter {} has no value to give", param.name));
         };
         if out.spread.as_deref() == Some(param.name.as_str()) {
             if let Value::Object(fields) = v {
+                out.spread_fields = fields.keys().cloned().collect();
                 out.request.extend(fields);
             }
             continue;
@@ -100,6 +104,28 @@ pub(crate) fn for_operation(op: &Operation, roa: bool) -> Result<OperationValues
             _ => &mut out.request,
         };
         place.insert(param.name.clone(), v);
+    }
+    // The SDK's request model holds the body's fields beside the query parameters: one name
+    // for both cannot be told apart.
+    let query: Vec<&str> = op
+        .params
+        .iter()
+        .filter(|p| {
+            !matches!(
+                p.location,
+                Location::Path | Location::Header | Location::Body
+            )
+        })
+        .map(|p| p.name.as_str())
+        .collect();
+    if let Some(clash) = out
+        .spread_fields
+        .iter()
+        .find(|f| query.contains(&f.as_str()))
+    {
+        return Err(format!(
+            "body field {clash} has the name of a query parameter, which the SDK's request model holds once"
+        ));
     }
     Ok(out)
 }
