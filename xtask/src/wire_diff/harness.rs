@@ -90,6 +90,20 @@ pub(crate) fn source(
     crate_ident: &str,
     table: &Table,
     values: &BTreeMap<String, Map<String, Value>>,
+    missing: &BTreeMap<String, Map<String, Value>>,
+) -> Result<String, String> {
+    let mut calls = String::new();
+    for (side, values) in [("rust", values), ("rust-missing", missing)] {
+        calls.push_str(&calls_for(side, table, values)?);
+    }
+    Ok(program(crate_ident, &calls))
+}
+
+/// One block per operation of `values`: build the request, announce it as `side`, call.
+fn calls_for(
+    side: &str,
+    table: &Table,
+    values: &BTreeMap<String, Map<String, Value>>,
 ) -> Result<String, String> {
     let mut calls = String::new();
     for op in &table.operations {
@@ -118,19 +132,24 @@ pub(crate) fn source(
         }
         let _ = write!(
             calls,
-            "    {{\n        {build}\n        mark(&address, {name:?});\n        if let Err(e) = client.{method}(&request).await {{\n            println!(\"{name}\\t{{e}}\");\n        }}\n    }}\n",
+            "    {{\n        {build}\n        mark(&address, {side:?}, {name:?});\n        if let Err(e) = client.{method}(&request).await {{\n            println!(\"{side}\\t{name}\\t{{e}}\");\n        }}\n    }}\n",
             name = op.name,
             method = op.method,
         );
     }
-    Ok(format!(
+    Ok(calls)
+}
+
+/// The program around the calls.
+fn program(crate_ident: &str, calls: &str) -> String {
+    format!(
         "// Written by `cargo xtask wire-diff`; not part of the repository.\n\
 #![allow(unused_mut, clippy::all)]\n\
 use std::io::{{Read as _, Write as _}};\n\n\
 use {crate_ident}::model::*;\n\n\
-fn mark(address: &str, op: &str) {{\n\
+fn mark(address: &str, side: &str, op: &str) {{\n\
     let mut stream = std::net::TcpStream::connect(address).expect(\"capture server\");\n\
-    let request = format!(\"POST /__wire_diff/begin?side=rust&op={{op}} HTTP/1.1\\r\\nhost: {{address}}\\r\\ncontent-length: 0\\r\\nconnection: close\\r\\n\\r\\n\");\n\
+    let request = format!(\"POST /__wire_diff/begin?side={{side}}&op={{op}} HTTP/1.1\\r\\nhost: {{address}}\\r\\ncontent-length: 0\\r\\nconnection: close\\r\\n\\r\\n\");\n\
     stream.write_all(request.as_bytes()).expect(\"capture server\");\n\
     let mut answer = Vec::new();\n\
     let _ = stream.read_to_end(&mut answer);\n\
@@ -150,5 +169,5 @@ async fn main() {{\n\
         .unwrap();\n\
     let client = {crate_ident}::Client::new(config).unwrap();\n\
 {calls}}}\n"
-    ))
+    )
 }

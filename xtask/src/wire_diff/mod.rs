@@ -344,11 +344,30 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
         .iter()
         .map(|(name, p)| (name.clone(), p.rust.clone()))
         .collect();
+    // The same values with one required nested field removed, for each operation that has
+    // one: the generated check must refuse them before sending.
+    let mut missing: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut missing_fields: BTreeMap<String, String> = BTreeMap::new();
+    for (name, p) in &planned {
+        let Some(op) = product.operations.iter().find(|o| &o.name == name) else {
+            continue;
+        };
+        let mut values = p.rust.clone();
+        let removed = op.params.iter().find_map(|param| {
+            values
+                .get_mut(&param.name)
+                .and_then(|v| values::remove_required(&param.shape, v, &param.name))
+        });
+        if let Some(field) = removed {
+            missing.insert(name.clone(), values);
+            missing_fields.insert(name.clone(), field);
+        }
+    }
     let harness_dir = work.join("harness");
     let harness_name = format!("{crate_name}-harness");
     write(
         &harness_dir.join("src/main.rs"),
-        &harness::source("product", &table, &rust_values)?,
+        &harness::source("product", &table, &rust_values, &missing)?,
     )?;
     write(
         &harness_dir.join("Cargo.toml"),
@@ -393,15 +412,25 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
         "the Python driver (send)",
     )?;
     let python_errors = read_json(&send_output)?;
-    let rust_errors = run_checked(
+    let harness_output = run_checked(
         Command::new(target_dir.join("debug").join(&harness_name))
             .arg(format!("127.0.0.1:{}", server.port())),
         "the Rust harness",
     )?;
-    let rust_errors: BTreeMap<&str, &str> = rust_errors
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .collect();
+    let mut rust_errors: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut refused: BTreeMap<&str, &str> = BTreeMap::new();
+    for line in harness_output.lines() {
+        let mut parts = line.splitn(3, '\t');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("rust"), Some(op), Some(e)) => {
+                rust_errors.insert(op, e);
+            }
+            (Some("rust-missing"), Some(op), Some(e)) => {
+                refused.insert(op, e);
+            }
+            _ => {}
+        }
+    }
     let captures = server.captures();
     // Kept for a look at what each side sent.
     let dump: Vec<Value> = captures
@@ -496,16 +525,34 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
         differing.push((name.clone(), problem));
     }
 
+    // Every request missing a required nested field was refused, naming it, and not sent.
+    for (name, field) in &missing_fields {
+        let sent = captures
+            .get(&("rust-missing".to_owned(), name.clone()))
+            .map_or(0, Vec::len);
+        let expected = format!("missing required parameter {field}");
+        match refused.get(name.as_str()) {
+            Some(e) if sent == 0 && e.contains(&expected) => {}
+            other => differing.push((
+                name.clone(),
+                vec![format!(
+                    "without the required {field}: {sent} requests sent, error {:?} (expected one naming it)",
+                    other
+                )],
+            )),
+        }
+    }
     let total = product.operations.len();
     let compared = planned.len() - (skips.operations.len() - skipped_before_sending);
     let mut report = String::new();
     let _ = writeln!(
         report,
-        "{} {} against {module} {version}: {total} operations in the metadata, {compared} compared, {identical} identical, {} differing, {} skipped ({:.1} s)",
+        "{} {} against {module} {version}: {total} operations in the metadata, {compared} compared, {identical} identical, {} differing, {} skipped; {} refused without a required nested field ({:.1} s)",
         product.code,
         product.version,
         differing.len(),
         skips.operations.len(),
+        missing_fields.len(),
         started.elapsed().as_secs_f64()
     );
     for (name, problems) in differing.iter().take(30) {

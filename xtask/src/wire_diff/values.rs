@@ -130,6 +130,42 @@ pub(crate) fn for_operation(op: &Operation, roa: bool) -> Result<OperationValues
     Ok(out)
 }
 
+/// Removes from `value` (of `shape`, at path `at`) the first field the API requires, for the
+/// check that a request missing one is refused before sending; the path the generated check
+/// names (`Param.1.Field`), if there was one to remove.
+pub(crate) fn remove_required(shape: &Shape, value: &mut Value, at: &str) -> Option<String> {
+    match (shape, value) {
+        (Shape::Object(fields), Value::Object(map)) => {
+            for field in fields {
+                if !map.contains_key(&field.name) {
+                    continue;
+                }
+                let here = format!("{at}.{}", field.name);
+                if field.required {
+                    map.remove(&field.name);
+                    return Some(here);
+                }
+                if let Some(found) = map
+                    .get_mut(&field.name)
+                    .and_then(|v| remove_required(&field.shape, v, &here))
+                {
+                    return Some(found);
+                }
+            }
+            None
+        }
+        (Shape::Array(inner), Value::Array(items)) => items
+            .iter_mut()
+            .enumerate()
+            .find_map(|(i, item)| remove_required(inner, item, &format!("{at}.{}", i + 1))),
+        (Shape::Map(inner), Value::Object(entries)) => entries
+            .iter_mut()
+            .find_map(|(key, item)| remove_required(inner, item, &format!("{at}.{key}"))),
+        (Shape::Named { shape, .. }, value) => remove_required(shape, value, at),
+        _ => None,
+    }
+}
+
 /// What both `ours` and the SDK's round trip of it (`theirs`) hold; the paths (wire names,
 /// list positions from 1) of what only `ours` held go to `dropped`.
 pub(crate) fn common(
@@ -188,6 +224,27 @@ mod tests {
         let kept = common(&ours, Some(&theirs), &[], &mut dropped);
         assert_eq!(kept, Some(json!({"A": 1, "B": {"C": "x"}})));
         assert_eq!(dropped, [vec!["B", "D"], vec!["E"]]);
+    }
+
+    #[test]
+    fn a_required_nested_field_is_found_and_removed() {
+        let field = |name: &str, required: bool, shape: Shape| crate::codegen::ir::Field {
+            name: name.into(),
+            required,
+            deprecated: false,
+            shape,
+        };
+        let text = Shape::String { values: vec![] };
+        let shape = Shape::Array(Box::new(Shape::Object(vec![
+            field("Optional", false, text.clone()),
+            field("Key", true, text),
+        ])));
+        let mut v = json!([{"Optional": "a", "Key": "k"}, {"Key": "k2"}]);
+        assert_eq!(
+            remove_required(&shape, &mut v, "Tag").as_deref(),
+            Some("Tag.1.Key")
+        );
+        assert_eq!(v, json!([{"Optional": "a"}, {"Key": "k2"}]));
     }
 
     #[test]
