@@ -23,6 +23,18 @@ const SIGNATURE_HEADERS: [&str; 6] = [
 /// signature itself.
 const SIGNATURE_QUERY: [&str; 3] = ["Timestamp", "SignatureNonce", "Signature"];
 
+/// The common parameters of the legacy RPC shape, which are no operation's parameters.
+const COMMON_QUERY: [&str; 8] = [
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SecurityToken",
+    "SignatureType",
+];
+
 /// A known quirk of the official Python SDK or a deliberate difference of acs-rs, which the
 /// comparison normalises; each applied one is listed in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,6 +50,10 @@ pub(crate) enum Normalised {
     /// The tea-based SDKs write the RPC `Format` parameter as `json`; the legacy
     /// aliyun-python-sdk-core and acs-rs write `JSON` (the service reads either).
     FormatCase,
+    /// Under the legacy ROA signature the Python SDK labels a raw byte body
+    /// `application/json`; its V3 path and the metadata (`consumes`) say
+    /// `application/octet-stream`, which acs-rs sends.
+    BinaryAsJson,
 }
 
 impl Normalised {
@@ -46,6 +62,9 @@ impl Normalised {
         match self {
             Self::PythonBooleans => {
                 "Python SDK quirk: booleans written True/False in query, form and headers (Go, Java and the metadata: true/false)"
+            }
+            Self::BinaryAsJson => {
+                "Python SDK quirk: under the legacy ROA signature a byte body is labelled application/json (its V3 path and the metadata: application/octet-stream)"
             }
             Self::FormatCase => {
                 "Python SDK style: the RPC Format parameter written `json` (legacy aliyun-python-sdk-core and acs-rs: `JSON`)"
@@ -144,7 +163,7 @@ fn sdk_only_pairs(
 ) {
     python.retain(|(key, value)| {
         let root = key.split('.').next().unwrap_or(key);
-        let unknown = !known.iter().any(|k| k == root);
+        let unknown = !known.iter().any(|k| k == root) && !COMMON_QUERY.contains(&root);
         if unknown {
             out.push(format!("{at} {key}={value}"));
         }
@@ -269,17 +288,31 @@ fn is_json(content_type: Option<&str>) -> bool {
     content_type.is_some_and(|c| c.starts_with("application/json"))
 }
 
-/// Compares the request the official SDK sent with the one acs-rs sent. `header_params` are
-/// the operation's header parameters (compared whatever their names); `rpc_post` says whether
-/// the operation is an RPC POST, where secrets move to the form body.
-pub(crate) fn compare(
-    python: &Captured,
-    rust: &Captured,
-    header_params: &[String],
-    rpc_post: bool,
-    metadata_body: bool,
-    known: &[String],
-) -> Verdict {
+/// What the comparison needs to know of an operation's metadata.
+#[derive(Debug, Default)]
+pub(crate) struct Facts {
+    /// Its header parameters, lower case (compared whatever their names).
+    pub(crate) header_params: Vec<String>,
+    /// Whether it is an RPC POST, where secrets move to the form body.
+    pub(crate) rpc_post: bool,
+    /// Whether the metadata gives it body or form parameters.
+    pub(crate) metadata_body: bool,
+    /// The roots of its parameters' names.
+    pub(crate) known: Vec<String>,
+    /// Whether its body is raw bytes.
+    pub(crate) binary_body: bool,
+}
+
+/// Compares the request the official SDK sent with the one acs-rs sent.
+pub(crate) fn compare(python: &Captured, rust: &Captured, facts: &Facts) -> Verdict {
+    let Facts {
+        header_params,
+        rpc_post,
+        metadata_body,
+        known,
+        binary_body,
+    } = facts;
+    let (rpc_post, metadata_body, binary_body) = (*rpc_post, *metadata_body, *binary_body);
     let mut verdict = Verdict::default();
     if python.method != rust.method {
         verdict.differences.push(format!(
@@ -363,7 +396,7 @@ pub(crate) fn compare(
             &sorted(rust_form),
             &mut verdict,
         );
-    } else if is_json(python_type) || is_json(rust_type) {
+    } else if !binary_body && (is_json(python_type) || is_json(rust_type)) {
         let mut python_json: Result<Value, _> = serde_json::from_slice(&python.body);
         let rust_json: Result<Value, _> = serde_json::from_slice(&rust.body);
         // Lists the SDK's models write as `[]` when unset, for fields only the SDK has (every
@@ -406,10 +439,19 @@ pub(crate) fn compare(
             .iter()
             .any(|(k, _)| *k == Normalised::SecretInFormBody);
     let normalise_type = |t: Option<&str>| t.map(|t| t.replace(' ', "").to_ascii_lowercase());
-    if normalise_type(python_type) != normalise_type(rust_type)
-        && !sdk_only_body
-        && !(moved_secrets_only && python_type.is_none() && is_form(rust_type))
-    {
+    let binary_labelled_json = binary_body
+        && python.body == rust.body
+        && is_json(python_type)
+        && rust_type == Some("application/octet-stream");
+    if binary_labelled_json {
+        verdict
+            .normalised
+            .push((Normalised::BinaryAsJson, "content-type".into()));
+    }
+    let explained = sdk_only_body
+        || binary_labelled_json
+        || (moved_secrets_only && python_type.is_none() && is_form(rust_type));
+    if normalise_type(python_type) != normalise_type(rust_type) && !explained {
         verdict.differences.push(format!(
             "content-type: Python {python_type:?} / Rust {rust_type:?}"
         ));
@@ -444,6 +486,15 @@ pub(crate) fn compare(
 mod tests {
     use super::*;
 
+    fn facts(rpc_post: bool, metadata_body: bool) -> Facts {
+        Facts {
+            rpc_post,
+            metadata_body,
+            known: known(),
+            ..Facts::default()
+        }
+    }
+
     fn known() -> Vec<String> {
         ["A", "B", "C", "D", "X", "DryRun", "Password", "DryRun2"]
             .map(String::from)
@@ -460,6 +511,22 @@ mod tests {
                 .collect(),
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn parameters_only_the_sdk_has_are_set_aside_but_common_ones_are_compared() {
+        let python = request("/?Action=Run&Format=json&A=1&Tag=%5B%5D", &[], "");
+        let rust = request("/?Action=Run&Format=JSON&A=1", &[], "");
+        let verdict = compare(&python, &rust, &facts(true, false));
+        assert!(verdict.differences.is_empty(), "{:?}", verdict.differences);
+        assert_eq!(verdict.sdk_only, ["query Tag=[]"]);
+        // A common parameter missing on one side is a difference.
+        let rust = request("/?Format=JSON&A=1", &[], "");
+        assert!(
+            !compare(&python, &rust, &facts(true, false))
+                .differences
+                .is_empty()
+        );
     }
 
     #[test]
@@ -495,7 +562,7 @@ mod tests {
             ],
             "D=4&C=3",
         );
-        let verdict = compare(&a, &b, &[], true, true, &known());
+        let verdict = compare(&a, &b, &facts(true, true));
         assert!(verdict.differences.is_empty(), "{:?}", verdict.differences);
     }
 
@@ -507,10 +574,7 @@ mod tests {
             compare(
                 &a,
                 &request("/clusters/a+b?X=1", &json, r#"{"k":[1,2]}"#),
-                &[],
-                false,
-                true,
-                &known()
+                &facts(false, true),
             )
             .differences
             .len(),
@@ -520,10 +584,7 @@ mod tests {
             compare(
                 &a,
                 &request("/clusters/a%20b?X=2", &json, r#"{"k":[1,2]}"#),
-                &[],
-                false,
-                true,
-                &known()
+                &facts(false, true),
             )
             .differences
             .len(),
@@ -534,10 +595,7 @@ mod tests {
             compare(
                 &a,
                 &request("/clusters/a%20b?X=1", &json, r#"{"k":[2,1]}"#),
-                &[],
-                false,
-                true,
-                &known()
+                &facts(false, true),
             )
             .differences
             .len(),
@@ -549,10 +607,35 @@ mod tests {
             r#"{"k":[1,2]}"#,
         );
         assert!(
-            !compare(&a, &other_action, &[], false, true, &known())
+            !compare(&a, &other_action, &facts(false, true))
                 .differences
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_byte_body_labelled_json_by_the_python_legacy_path_is_named() {
+        let python = request(
+            "/f",
+            &[("content-type", "application/json; charset=utf-8")],
+            "raw",
+        );
+        let rust = request("/f", &[("content-type", "application/octet-stream")], "raw");
+        let binary = Facts {
+            binary_body: true,
+            metadata_body: true,
+            ..Facts::default()
+        };
+        let verdict = compare(&python, &rust, &binary);
+        assert!(verdict.differences.is_empty(), "{:?}", verdict.differences);
+        assert_eq!(verdict.normalised[0].0, Normalised::BinaryAsJson);
+        // Different bytes are still a difference.
+        let rust = request(
+            "/f",
+            &[("content-type", "application/octet-stream")],
+            "other",
+        );
+        assert!(!compare(&python, &rust, &binary).differences.is_empty());
     }
 
     #[test]
@@ -560,7 +643,7 @@ mod tests {
         let form = [("content-type", "application/x-www-form-urlencoded")];
         let python = request("/?DryRun=True&Password=p%201", &form, "A=1");
         let rust = request("/?DryRun=true", &form, "A=1&Password=p+1");
-        let verdict = compare(&python, &rust, &[], true, true, &known());
+        let verdict = compare(&python, &rust, &facts(true, true));
         assert!(verdict.differences.is_empty(), "{:?}", verdict.differences);
         let kinds: Vec<Normalised> = verdict.normalised.iter().map(|(k, _)| *k).collect();
         assert_eq!(
@@ -570,13 +653,13 @@ mod tests {
         // Not for a non-secret parameter, nor outside RPC POST.
         let rust = request("/?DryRun=true&Password=p+1", &form, "A=1&DryRun2=true");
         assert!(
-            !compare(&python, &rust, &[], true, true, &known())
+            !compare(&python, &rust, &facts(true, true))
                 .differences
                 .is_empty()
         );
         let rust = request("/?DryRun=true", &form, "A=1&Password=p+1");
         assert!(
-            !compare(&python, &rust, &[], false, true, &known())
+            !compare(&python, &rust, &facts(false, true))
                 .differences
                 .is_empty()
         );

@@ -6,7 +6,7 @@
 #       For every operation: whether the SDK has it, the Python names of its path arguments,
 #       and the request (and headers) model after a from_map/to_map round trip, which keeps
 #       only the parameters the SDK knows.
-#   python driver.py send <module> <input.json> <output.json> <port>
+#   python driver.py send <module> <input.json> <output.json> <port> <v3|legacy>
 #       Calls every operation once against the capture server on 127.0.0.1:<port>, announcing
 #       each one first; writes what each call raised (a capture answer the SDK cannot decode
 #       raises after the request was sent, which is fine).
@@ -156,7 +156,7 @@ def mark(port, op):
     connection.close()
 
 
-def send(module, operations, port):
+def send(module, operations, port, mode):
     from alibabacloud_tea_openapi import utils_models as open_api_models
     from darabonba.runtime import RuntimeOptions
 
@@ -167,6 +167,8 @@ def send(module, operations, port):
         endpoint="127.0.0.1:%d" % port,
         protocol="http",
         region_id="cn-hangzhou",
+        # "legacy": the RPC v1 and ROA signatures (do_rpcrequest, do_roarequest).
+        signature_algorithm="v2" if mode == "legacy" else None,
     )
     client = client_class(config)
     runtime = RuntimeOptions(autoretry=False, read_timeout=10000, connect_timeout=5000)
@@ -203,7 +205,7 @@ def main():
     if command == "probe":
         result = probe(module, operations)
     elif command == "send":
-        result = send(module, operations, int(sys.argv[5]))
+        result = send(module, operations, int(sys.argv[5]), sys.argv[6])
     else:
         raise SystemExit("unknown command " + command)
     with open(dest, "w", encoding="utf-8") as f:

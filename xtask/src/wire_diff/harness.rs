@@ -156,12 +156,17 @@ fn mark(address: &str, side: &str, op: &str) {{\n\
 }}\n\n\
 #[tokio::main(flavor = \"current_thread\")]\n\
 async fn main() {{\n\
-    let address = std::env::args().nth(1).expect(\"usage: harness <127.0.0.1:port>\");\n\
+    let address = std::env::args().nth(1).expect(\"usage: harness <127.0.0.1:port> <v3|legacy>\");\n\
+    let signature = match std::env::args().nth(2).as_deref() {{\n\
+        Some(\"legacy\") => acs_core::SignatureVersion::Legacy,\n\
+        _ => acs_core::SignatureVersion::V3,\n\
+    }};\n\
     let config = acs_core::ClientConfig::builder()\n\
         .region(\"cn-hangzhou\")\n\
         .endpoint(address.clone())\n\
         .protocol(acs_core::Protocol::Http)\n\
         .retry(acs_core::RetryConfig::disabled())\n\
+        .signature_version(signature)\n\
         .credentials_provider(acs_core::StaticCredentialsProvider::new(\n\
             acs_signer::Credentials::new(\"LTAIwirediff\", \"wire-diff-secret\").unwrap(),\n\
         ))\n\

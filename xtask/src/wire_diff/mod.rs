@@ -393,157 +393,174 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
         "building the Rust harness",
     )?;
 
-    // Both sides send.
-    let server = capture::Server::start()?;
-    let send_input = work.join("send-input.json");
-    let send_output = work.join("send-output.json");
-    let python_ops: Vec<&Value> = planned.values().map(|p| &p.python).collect();
-    write(
-        &send_input,
-        &serde_json::to_string(&python_ops).map_err(|e| e.to_string())?,
-    )?;
-    run_checked(
-        Command::new(&python)
-            .arg(work.join("driver.py"))
-            .args(["send", &module])
-            .arg(&send_input)
-            .arg(&send_output)
-            .arg(server.port().to_string()),
-        "the Python driver (send)",
-    )?;
-    let python_errors = read_json(&send_output)?;
-    let harness_output = run_checked(
-        Command::new(target_dir.join("debug").join(&harness_name))
-            .arg(format!("127.0.0.1:{}", server.port())),
-        "the Rust harness",
-    )?;
-    let mut rust_errors: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut refused: BTreeMap<&str, &str> = BTreeMap::new();
-    for line in harness_output.lines() {
-        let mut parts = line.splitn(3, '\t');
-        match (parts.next(), parts.next(), parts.next()) {
-            (Some("rust"), Some(op), Some(e)) => {
-                rust_errors.insert(op, e);
-            }
-            (Some("rust-missing"), Some(op), Some(e)) => {
-                refused.insert(op, e);
-            }
-            _ => {}
-        }
-    }
-    let captures = server.captures();
-    // Kept for a look at what each side sent.
-    let dump: Vec<Value> = captures
-        .iter()
-        .map(|((side, op), requests)| {
-            json!({
-                "side": side, "op": op,
-                "requests": requests.iter().map(|r| json!({
-                    "method": r.method, "target": r.target, "headers": r.headers,
-                    "body": String::from_utf8_lossy(&r.body),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    write(
-        &work.join("captures.json"),
-        &serde_json::to_string_pretty(&dump).map_err(|e| e.to_string())?,
-    )?;
-
-    // Compare.
+    // Both sides send, with the V3 signature (the official SDKs' default) and again with the
+    // legacy ones (RPC v1, ROA), each compared.
     let skipped_before_sending = skips.operations.len();
     let spec_methods: Value = serde_json::from_str(&text).map_err(|e| format!("{spec}: {e}"))?;
-    let mut identical = 0;
+    let mut differs: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let mut differing = Vec::new();
     let mut normalised: BTreeMap<compare::Normalised, Vec<String>> = BTreeMap::new();
-    for name in planned.keys() {
-        let Some(op) = product.operations.iter().find(|o| &o.name == name) else {
-            continue;
-        };
-        let side = |s: &str| {
-            captures
-                .get(&(s.to_owned(), name.clone()))
-                .cloned()
-                .unwrap_or_default()
-        };
-        let (python_sent, rust_sent) = (side("python"), side("rust"));
-        let problem = match (python_sent.as_slice(), rust_sent.as_slice()) {
-            ([p], [_]) if !allows(&spec_methods, name, &p.method) => {
-                // The SDK was generated from metadata that names another method.
-                skips.operations.push((
-                    name.clone(),
-                    format!(
-                        "{module} sends {}, which the metadata does not allow",
-                        p.method
-                    ),
-                ));
+    let mut method_skipped: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for mode in ["v3", "legacy"] {
+        let server = capture::Server::start()?;
+        let send_input = work.join("send-input.json");
+        let send_output = work.join("send-output.json");
+        let python_ops: Vec<&Value> = planned.values().map(|p| &p.python).collect();
+        write(
+            &send_input,
+            &serde_json::to_string(&python_ops).map_err(|e| e.to_string())?,
+        )?;
+        run_checked(
+            Command::new(&python)
+                .arg(work.join("driver.py"))
+                .args(["send", &module])
+                .arg(&send_input)
+                .arg(&send_output)
+                .arg(server.port().to_string())
+                .arg(mode),
+            "the Python driver (send)",
+        )?;
+        let python_errors = read_json(&send_output)?;
+        let harness_output = run_checked(
+            Command::new(target_dir.join("debug").join(&harness_name))
+                .arg(format!("127.0.0.1:{}", server.port()))
+                .arg(mode),
+            "the Rust harness",
+        )?;
+        let mut rust_errors: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut refused: BTreeMap<&str, &str> = BTreeMap::new();
+        for line in harness_output.lines() {
+            let mut parts = line.splitn(3, '\t');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some("rust"), Some(op), Some(e)) => {
+                    rust_errors.insert(op, e);
+                }
+                (Some("rust-missing"), Some(op), Some(e)) => {
+                    refused.insert(op, e);
+                }
+                _ => {}
+            }
+        }
+        let captures = server.captures();
+        // Kept for a look at what each side sent.
+        let dump: Vec<Value> = captures
+            .iter()
+            .map(|((side, op), requests)| {
+                json!({
+                    "side": side, "op": op,
+                    "requests": requests.iter().map(|r| json!({
+                        "method": r.method, "target": r.target, "headers": r.headers,
+                        "body": String::from_utf8_lossy(&r.body),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        write(
+            &work.join(format!("captures-{mode}.json")),
+            &serde_json::to_string_pretty(&dump).map_err(|e| e.to_string())?,
+        )?;
+
+        // Compare.
+        for name in planned.keys() {
+            if method_skipped.contains(name) {
                 continue;
             }
-            ([p], [r]) => {
-                let headers: Vec<String> = op
-                    .params
-                    .iter()
-                    .filter(|p| p.location == Location::Header)
-                    .map(|p| p.name.to_ascii_lowercase())
-                    .collect();
-                let rpc_post = product.style == Style::Rpc && op.method == "POST";
-                let metadata_body = op
-                    .params
-                    .iter()
-                    .any(|p| matches!(p.location, Location::Body | Location::FormData));
-                let known: Vec<String> = op
-                    .params
-                    .iter()
-                    .map(|p| p.name.split('.').next().unwrap_or(&p.name).to_owned())
-                    .collect();
-                let verdict = compare::compare(p, r, &headers, rpc_post, metadata_body, &known);
-                for what in verdict.sdk_only {
-                    skips
-                        .parameters
-                        .push((format!("{name}: {what}"), format!("only in {module}")));
-                }
-                for (kind, what) in verdict.normalised {
-                    normalised
-                        .entry(kind)
-                        .or_default()
-                        .push(format!("{name} {what}"));
-                }
-                if verdict.differences.is_empty() {
-                    identical += 1;
+            let Some(op) = product.operations.iter().find(|o| &o.name == name) else {
+                continue;
+            };
+            let side = |s: &str| {
+                captures
+                    .get(&(s.to_owned(), name.clone()))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let (python_sent, rust_sent) = (side("python"), side("rust"));
+            let problem = match (python_sent.as_slice(), rust_sent.as_slice()) {
+                ([p], [_]) if !allows(&spec_methods, name, &p.method) => {
+                    // The SDK was generated from metadata that names another method.
+                    method_skipped.insert(name.clone());
+                    skips.operations.push((
+                        name.clone(),
+                        format!(
+                            "{module} sends {}, which the metadata does not allow",
+                            p.method
+                        ),
+                    ));
                     continue;
                 }
-                verdict.differences
-            }
-            (p, r) => vec![format!(
-                "requests sent: Python {} ({}), Rust {} ({})",
-                p.len(),
-                python_errors[name.as_str()].as_str().unwrap_or("no error"),
-                r.len(),
-                rust_errors.get(name.as_str()).unwrap_or(&"no error"),
-            )],
-        };
-        differing.push((name.clone(), problem));
-    }
+                ([p], [r]) => {
+                    let facts = compare::Facts {
+                        header_params: op
+                            .params
+                            .iter()
+                            .filter(|p| p.location == Location::Header)
+                            .map(|p| p.name.to_ascii_lowercase())
+                            .collect(),
+                        rpc_post: product.style == Style::Rpc && op.method == "POST",
+                        metadata_body: op
+                            .params
+                            .iter()
+                            .any(|p| matches!(p.location, Location::Body | Location::FormData)),
+                        known: op
+                            .params
+                            .iter()
+                            .map(|p| p.name.split('.').next().unwrap_or(&p.name).to_owned())
+                            .collect(),
+                        binary_body: op
+                            .params
+                            .iter()
+                            .any(|p| p.location == Location::Body && p.shape == Shape::Binary),
+                    };
+                    let verdict = compare::compare(p, r, &facts);
+                    for what in verdict.sdk_only.into_iter().filter(|_| mode == "v3") {
+                        skips
+                            .parameters
+                            .push((format!("{name}: {what}"), format!("only in {module}")));
+                    }
+                    for (kind, what) in verdict.normalised {
+                        normalised
+                            .entry(kind)
+                            .or_default()
+                            .push(format!("{name} ({mode}) {what}"));
+                    }
+                    if verdict.differences.is_empty() {
+                        continue;
+                    }
+                    verdict.differences
+                }
+                (p, r) => vec![format!(
+                    "requests sent: Python {} ({}), Rust {} ({})",
+                    p.len(),
+                    python_errors[name.as_str()].as_str().unwrap_or("no error"),
+                    r.len(),
+                    rust_errors.get(name.as_str()).unwrap_or(&"no error"),
+                )],
+            };
+            differs.insert(name.clone());
+            differing.push((format!("{name} ({mode})"), problem));
+        }
 
-    // Every request missing a required nested field was refused, naming it, and not sent.
-    for (name, field) in &missing_fields {
-        let sent = captures
-            .get(&("rust-missing".to_owned(), name.clone()))
-            .map_or(0, Vec::len);
-        let expected = format!("missing required parameter {field}");
-        match refused.get(name.as_str()) {
+        // Every request missing a required nested field was refused, naming it, and not sent.
+        for (name, field) in &missing_fields {
+            let sent = captures
+                .get(&("rust-missing".to_owned(), name.clone()))
+                .map_or(0, Vec::len);
+            let expected = format!("missing required parameter {field}");
+            match refused.get(name.as_str()) {
             Some(e) if sent == 0 && e.contains(&expected) => {}
             other => differing.push((
-                name.clone(),
+                format!("{name} ({mode})"),
                 vec![format!(
                     "without the required {field}: {sent} requests sent, error {:?} (expected one naming it)",
                     other
                 )],
             )),
         }
-    }
+        }
+    } // each signature mode
     let total = product.operations.len();
     let compared = planned.len() - (skips.operations.len() - skipped_before_sending);
+    let identical = compared - differs.len();
     let mut report = String::new();
     let _ = writeln!(
         report,
