@@ -44,4 +44,4 @@ pub use operation::{
 };
 pub use proxy::ProxyConfig;
 pub use redact::{is_secret_parameter, scrub_text};
-pub use response::Response;
+pub use response::{Output, Response};

@@ -139,3 +139,64 @@ impl Response {
         }
     }
 }
+
+/// A decoded response together with the HTTP response it came from: what a generated
+/// client's `…_with_response` methods return, for callers who need the status, headers or
+/// request id beside the model (as the official SDKs' `statusCode`, `headers`, `body`).
+///
+/// ```
+/// use acs_core::{Output, Response};
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("x-acs-request-id", "req-1".parse().unwrap());
+/// let output = Output::new(42_u32, Response::new(200, headers, "{}".into()));
+/// assert_eq!((output.status(), output.request_id()), (200, Some("req-1")));
+/// assert_eq!(output.into_model(), 42);
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Output<T> {
+    model: T,
+    response: Response,
+}
+
+impl<T> Output<T> {
+    /// The model decoded from `response`, and `response`.
+    pub fn new(model: T, response: Response) -> Self {
+        Self { model, response }
+    }
+
+    /// The decoded model.
+    pub fn model(&self) -> &T {
+        &self.model
+    }
+
+    /// The decoded model, the response dropped.
+    pub fn into_model(self) -> T {
+        self.model
+    }
+
+    /// The model and the response.
+    pub fn into_parts(self) -> (T, Response) {
+        (self.model, self.response)
+    }
+
+    /// The HTTP response (status, headers and the raw body).
+    pub fn response(&self) -> &Response {
+        &self.response
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.response.status()
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &http::HeaderMap {
+        self.response.headers()
+    }
+
+    /// The request id, from the `x-acs-request-id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.response.request_id()
+    }
+}

@@ -41,13 +41,27 @@ impl Client {
         &self,
         request: &DescribeInstanceStatusRequest,
     ) -> Result<DescribeInstanceStatusResponse, Error> {
-        self.inner
+        Ok(self
+            .describe_instance_status_with_response(request)
+            .await?
+            .into_model())
+    }
+
+    /// Calls `DescribeInstanceStatus`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn describe_instance_status_with_response(
+        &self,
+        request: &DescribeInstanceStatusRequest,
+    ) -> Result<acs_core::Output<DescribeInstanceStatusResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::DESCRIBE_INSTANCE_STATUS.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 
     /// Calls `DescribeInstances`.
@@ -55,13 +69,27 @@ impl Client {
         &self,
         request: &DescribeInstancesRequest,
     ) -> Result<DescribeInstancesResponse, Error> {
-        self.inner
+        Ok(self
+            .describe_instances_with_response(request)
+            .await?
+            .into_model())
+    }
+
+    /// Calls `DescribeInstances`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn describe_instances_with_response(
+        &self,
+        request: &DescribeInstancesRequest,
+    ) -> Result<acs_core::Output<DescribeInstancesResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::DESCRIBE_INSTANCES.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 
     /// Calls `DescribeRegions`.
@@ -69,13 +97,27 @@ impl Client {
         &self,
         request: &DescribeRegionsRequest,
     ) -> Result<DescribeRegionsResponse, Error> {
-        self.inner
+        Ok(self
+            .describe_regions_with_response(request)
+            .await?
+            .into_model())
+    }
+
+    /// Calls `DescribeRegions`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn describe_regions_with_response(
+        &self,
+        request: &DescribeRegionsRequest,
+    ) -> Result<acs_core::Output<DescribeRegionsResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::DESCRIBE_REGIONS.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 
     /// Calls `DescribeTags`.
@@ -83,13 +125,27 @@ impl Client {
         &self,
         request: &DescribeTagsRequest,
     ) -> Result<DescribeTagsResponse, Error> {
-        self.inner
+        Ok(self
+            .describe_tags_with_response(request)
+            .await?
+            .into_model())
+    }
+
+    /// Calls `DescribeTags`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn describe_tags_with_response(
+        &self,
+        request: &DescribeTagsRequest,
+    ) -> Result<acs_core::Output<DescribeTagsResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::DESCRIBE_TAGS.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 
     /// Calls `DescribeZones`.
@@ -97,13 +153,27 @@ impl Client {
         &self,
         request: &DescribeZonesRequest,
     ) -> Result<DescribeZonesResponse, Error> {
-        self.inner
+        Ok(self
+            .describe_zones_with_response(request)
+            .await?
+            .into_model())
+    }
+
+    /// Calls `DescribeZones`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn describe_zones_with_response(
+        &self,
+        request: &DescribeZonesRequest,
+    ) -> Result<acs_core::Output<DescribeZonesResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::DESCRIBE_ZONES.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 
     /// Calls `StartInstance`.
@@ -111,13 +181,27 @@ impl Client {
         &self,
         request: &StartInstanceRequest,
     ) -> Result<StartInstanceResponse, Error> {
-        self.inner
+        Ok(self
+            .start_instance_with_response(request)
+            .await?
+            .into_model())
+    }
+
+    /// Calls `StartInstance`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn start_instance_with_response(
+        &self,
+        request: &StartInstanceRequest,
+    ) -> Result<acs_core::Output<StartInstanceResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::START_INSTANCE.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 
     /// Calls `StopInstance`.
@@ -125,12 +209,26 @@ impl Client {
         &self,
         request: &StopInstanceRequest,
     ) -> Result<StopInstanceResponse, Error> {
-        self.inner
+        Ok(self
+            .stop_instance_with_response(request)
+            .await?
+            .into_model())
+    }
+
+    /// Calls `StopInstance`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn stop_instance_with_response(
+        &self,
+        request: &StopInstanceRequest,
+    ) -> Result<acs_core::Output<StopInstanceResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::STOP_INSTANCE.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 }

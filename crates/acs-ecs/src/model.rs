@@ -1162,14 +1162,18 @@ impl fmt::Debug for StopInstanceRequest {
 }
 
 /// The response of the `DescribeInstanceStatus` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstanceStatusResponseInstanceStatusesInstanceStatusItem {
     /// `InstanceId`: text.
-    #[serde(rename = "InstanceId", default)]
+    #[serde(
+        rename = "InstanceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_id: Option<String>,
     /// `Status`: text.
-    #[serde(rename = "Status", default)]
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
@@ -1189,11 +1193,15 @@ fn field_redacted<T>(value: &Option<T>) -> Option<&'static str> {
 }
 
 /// The response of the `DescribeInstanceStatus` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstanceStatusResponseInstanceStatuses {
     /// `InstanceStatus`: list of object.
-    #[serde(rename = "InstanceStatus", default)]
+    #[serde(
+        rename = "InstanceStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_status:
         Option<Vec<DescribeInstanceStatusResponseInstanceStatusesInstanceStatusItem>>,
 }
@@ -1207,23 +1215,35 @@ impl fmt::Debug for DescribeInstanceStatusResponseInstanceStatuses {
 }
 
 /// The response of the `DescribeInstanceStatus` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstanceStatusResponse {
     /// `InstanceStatuses`: object.
-    #[serde(rename = "InstanceStatuses", default)]
+    #[serde(
+        rename = "InstanceStatuses",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_statuses: Option<DescribeInstanceStatusResponseInstanceStatuses>,
     /// `PageNumber`: 32-bit integer.
-    #[serde(rename = "PageNumber", default)]
+    #[serde(
+        rename = "PageNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i32>,
     /// `PageSize`: 32-bit integer.
-    #[serde(rename = "PageSize", default)]
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i32>,
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// `TotalCount`: 32-bit integer.
-    #[serde(rename = "TotalCount", default)]
+    #[serde(
+        rename = "TotalCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i32>,
 }
 
@@ -1300,20 +1320,28 @@ impl fmt::Debug for DescribeInstancesRequestTagItem {
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemCpuOptions {
     /// `CoreCount`: 32-bit integer.
-    #[serde(rename = "CoreCount", default)]
+    #[serde(rename = "CoreCount", default, skip_serializing_if = "Option::is_none")]
     pub core_count: Option<i32>,
     /// `Numa`: text.
-    #[serde(rename = "Numa", default)]
+    #[serde(rename = "Numa", default, skip_serializing_if = "Option::is_none")]
     pub numa: Option<String>,
     /// `ThreadsPerCore`: 32-bit integer.
-    #[serde(rename = "ThreadsPerCore", default)]
+    #[serde(
+        rename = "ThreadsPerCore",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub threads_per_core: Option<i32>,
     /// `TopologyType`: text.
-    #[serde(rename = "TopologyType", default)]
+    #[serde(
+        rename = "TopologyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub topology_type: Option<String>,
 }
 
@@ -1329,17 +1357,29 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemCpuOptions {
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemDedicatedHostAttribute {
     /// `DedicatedHostClusterId`: text.
-    #[serde(rename = "DedicatedHostClusterId", default)]
+    #[serde(
+        rename = "DedicatedHostClusterId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dedicated_host_cluster_id: Option<String>,
     /// `DedicatedHostId`: text.
-    #[serde(rename = "DedicatedHostId", default)]
+    #[serde(
+        rename = "DedicatedHostId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dedicated_host_id: Option<String>,
     /// `DedicatedHostName`: text.
-    #[serde(rename = "DedicatedHostName", default)]
+    #[serde(
+        rename = "DedicatedHostName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dedicated_host_name: Option<String>,
 }
 
@@ -1354,14 +1394,14 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemDedicatedHostA
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemDedicatedInstanceAttribute {
     /// `Affinity`: text.
-    #[serde(rename = "Affinity", default)]
+    #[serde(rename = "Affinity", default, skip_serializing_if = "Option::is_none")]
     pub affinity: Option<String>,
     /// `Tenancy`: text.
-    #[serde(rename = "Tenancy", default)]
+    #[serde(rename = "Tenancy", default, skip_serializing_if = "Option::is_none")]
     pub tenancy: Option<String>,
 }
 
@@ -1375,14 +1415,22 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemDedicatedInsta
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemEcsCapacityReservationAttr {
     /// `CapacityReservationId`: text.
-    #[serde(rename = "CapacityReservationId", default)]
+    #[serde(
+        rename = "CapacityReservationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub capacity_reservation_id: Option<String>,
     /// `CapacityReservationPreference`: text.
-    #[serde(rename = "CapacityReservationPreference", default)]
+    #[serde(
+        rename = "CapacityReservationPreference",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub capacity_reservation_preference: Option<String>,
 }
 
@@ -1399,23 +1447,35 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemEcsCapacityRes
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemEipAddress {
     /// `AllocationId`: text.
-    #[serde(rename = "AllocationId", default)]
+    #[serde(
+        rename = "AllocationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allocation_id: Option<String>,
     /// `Bandwidth`: 32-bit integer.
-    #[serde(rename = "Bandwidth", default)]
+    #[serde(rename = "Bandwidth", default, skip_serializing_if = "Option::is_none")]
     pub bandwidth: Option<i32>,
     /// `InternetChargeType`: text.
-    #[serde(rename = "InternetChargeType", default)]
+    #[serde(
+        rename = "InternetChargeType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub internet_charge_type: Option<String>,
     /// `IpAddress`: text.
-    #[serde(rename = "IpAddress", default)]
+    #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     /// `IsSupportUnassociate`: boolean.
-    #[serde(rename = "IsSupportUnassociate", default)]
+    #[serde(
+        rename = "IsSupportUnassociate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_support_unassociate: Option<bool>,
 }
 
@@ -1432,11 +1492,15 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemEipAddress {
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemHibernationOptions {
     /// `Configured`: boolean.
-    #[serde(rename = "Configured", default)]
+    #[serde(
+        rename = "Configured",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub configured: Option<bool>,
 }
 
@@ -1449,11 +1513,15 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemHibernationOpt
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemImageOptions {
     /// `LoginAsNonRoot`: boolean.
-    #[serde(rename = "LoginAsNonRoot", default)]
+    #[serde(
+        rename = "LoginAsNonRoot",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub login_as_non_root: Option<bool>,
 }
 
@@ -1466,11 +1534,11 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemImageOptions {
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemInnerIpAddress {
     /// `IpAddress`: list of text.
-    #[serde(rename = "IpAddress", default)]
+    #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
@@ -1483,17 +1551,29 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemInnerIpAddress
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemMetadataOptions {
     /// `HttpEndpoint`: text.
-    #[serde(rename = "HttpEndpoint", default)]
+    #[serde(
+        rename = "HttpEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_endpoint: Option<String>,
     /// `HttpPutResponseHopLimit`: 32-bit integer.
-    #[serde(rename = "HttpPutResponseHopLimit", default)]
+    #[serde(
+        rename = "HttpPutResponseHopLimit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_put_response_hop_limit: Option<i32>,
     /// `HttpTokens`: text.
-    #[serde(rename = "HttpTokens", default)]
+    #[serde(
+        rename = "HttpTokens",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http_tokens: Option<String>,
 }
 
@@ -1511,12 +1591,16 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemMetadataOption
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSetsIpv4PrefixSetItem
 {
     /// `Ipv4Prefix`: text.
-    #[serde(rename = "Ipv4Prefix", default)]
+    #[serde(
+        rename = "Ipv4Prefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ipv4_prefix: Option<String>,
 }
 
@@ -1529,11 +1613,11 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSets {
     /// `Ipv4PrefixSet`: list of object.
-    #[serde(rename = "Ipv4PrefixSet", default)]
+    #[serde(rename = "Ipv4PrefixSet", default, skip_serializing_if = "Option::is_none")]
     pub ipv4_prefix_set: Option<Vec<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSetsIpv4PrefixSetItem>>,
 }
 
@@ -1546,12 +1630,16 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSetsIpv6PrefixSetItem
 {
     /// `Ipv6Prefix`: text.
-    #[serde(rename = "Ipv6Prefix", default)]
+    #[serde(
+        rename = "Ipv6Prefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ipv6_prefix: Option<String>,
 }
 
@@ -1564,11 +1652,11 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSets {
     /// `Ipv6PrefixSet`: list of object.
-    #[serde(rename = "Ipv6PrefixSet", default)]
+    #[serde(rename = "Ipv6PrefixSet", default, skip_serializing_if = "Option::is_none")]
     pub ipv6_prefix_set: Option<Vec<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSetsIpv6PrefixSetItem>>,
 }
 
@@ -1581,12 +1669,16 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6SetsIpv6SetItem
 {
     /// `Ipv6Address`: text.
-    #[serde(rename = "Ipv6Address", default)]
+    #[serde(
+        rename = "Ipv6Address",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ipv6_address: Option<String>,
 }
 
@@ -1599,11 +1691,11 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6Sets {
     /// `Ipv6Set`: list of object.
-    #[serde(rename = "Ipv6Set", default)]
+    #[serde(rename = "Ipv6Set", default, skip_serializing_if = "Option::is_none")]
     pub ipv6_set: Option<Vec<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6SetsIpv6SetItem>>,
 }
 
@@ -1618,15 +1710,19 @@ impl fmt::Debug
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSetsPrivateIpSetItem
 {
     /// `Primary`: boolean.
-    #[serde(rename = "Primary", default)]
+    #[serde(rename = "Primary", default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// `PrivateIpAddress`: text.
-    #[serde(rename = "PrivateIpAddress", default)]
+    #[serde(
+        rename = "PrivateIpAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub private_ip_address: Option<String>,
 }
 
@@ -1640,11 +1736,11 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSets {
     /// `PrivateIpSet`: list of object.
-    #[serde(rename = "PrivateIpSet", default)]
+    #[serde(rename = "PrivateIpSet", default, skip_serializing_if = "Option::is_none")]
     pub private_ip_set: Option<Vec<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSetsPrivateIpSetItem>>,
 }
 
@@ -1657,32 +1753,32 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItem {
     /// `Ipv4PrefixSets`: object.
-    #[serde(rename = "Ipv4PrefixSets", default)]
+    #[serde(rename = "Ipv4PrefixSets", default, skip_serializing_if = "Option::is_none")]
     pub ipv4_prefix_sets: Option<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSets>,
     /// `Ipv6PrefixSets`: object.
-    #[serde(rename = "Ipv6PrefixSets", default)]
+    #[serde(rename = "Ipv6PrefixSets", default, skip_serializing_if = "Option::is_none")]
     pub ipv6_prefix_sets: Option<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSets>,
     /// `Ipv6Sets`: object.
-    #[serde(rename = "Ipv6Sets", default)]
+    #[serde(rename = "Ipv6Sets", default, skip_serializing_if = "Option::is_none")]
     pub ipv6_sets: Option<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6Sets>,
     /// `MacAddress`: text.
-    #[serde(rename = "MacAddress", default)]
+    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
     /// `NetworkInterfaceId`: text.
-    #[serde(rename = "NetworkInterfaceId", default)]
+    #[serde(rename = "NetworkInterfaceId", default, skip_serializing_if = "Option::is_none")]
     pub network_interface_id: Option<String>,
     /// `PrimaryIpAddress`: text.
-    #[serde(rename = "PrimaryIpAddress", default)]
+    #[serde(rename = "PrimaryIpAddress", default, skip_serializing_if = "Option::is_none")]
     pub primary_ip_address: Option<String>,
     /// `PrivateIpSets`: object.
-    #[serde(rename = "PrivateIpSets", default)]
+    #[serde(rename = "PrivateIpSets", default, skip_serializing_if = "Option::is_none")]
     pub private_ip_sets: Option<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSets>,
     /// `Type`: text.
-    #[serde(rename = "Type", default)]
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
 
@@ -1706,11 +1802,15 @@ impl fmt::Debug
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfaces {
     /// `NetworkInterface`: list of object.
-    #[serde(rename = "NetworkInterface", default)]
+    #[serde(
+        rename = "NetworkInterface",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub network_interface: Option<
         Vec<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItem>,
     >,
@@ -1725,14 +1825,18 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReasonItem {
     /// `LockMsg`: text.
-    #[serde(rename = "LockMsg", default)]
+    #[serde(rename = "LockMsg", default, skip_serializing_if = "Option::is_none")]
     pub lock_msg: Option<String>,
     /// `LockReason`: text.
-    #[serde(rename = "LockReason", default)]
+    #[serde(
+        rename = "LockReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub lock_reason: Option<String>,
 }
 
@@ -1746,11 +1850,15 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemOperationLocks
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemOperationLocks {
     /// `LockReason`: list of object.
-    #[serde(rename = "LockReason", default)]
+    #[serde(
+        rename = "LockReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub lock_reason:
         Option<Vec<DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReasonItem>>,
 }
@@ -1764,11 +1872,11 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemOperationLocks
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemPublicIpAddress {
     /// `IpAddress`: list of text.
-    #[serde(rename = "IpAddress", default)]
+    #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
@@ -1781,11 +1889,11 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemPublicIpAddres
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress {
     /// `IpAddress`: list of text.
-    #[serde(rename = "IpAddress", default)]
+    #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
@@ -1798,11 +1906,15 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress 
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemSecurityGroupIds {
     /// `SecurityGroupId`: list of text.
-    #[serde(rename = "SecurityGroupId", default)]
+    #[serde(
+        rename = "SecurityGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub security_group_id: Option<Vec<String>>,
 }
 
@@ -1815,14 +1927,14 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemSecurityGroupI
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemTagsTagItem {
     /// `TagKey`: text.
-    #[serde(rename = "TagKey", default)]
+    #[serde(rename = "TagKey", default, skip_serializing_if = "Option::is_none")]
     pub tag_key: Option<String>,
     /// `TagValue`: text.
-    #[serde(rename = "TagValue", default)]
+    #[serde(rename = "TagValue", default, skip_serializing_if = "Option::is_none")]
     pub tag_value: Option<String>,
 }
 
@@ -1836,11 +1948,11 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemTagsTagItem {
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemTags {
     /// `Tag`: list of object.
-    #[serde(rename = "Tag", default)]
+    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<Vec<DescribeInstancesResponseInstancesInstanceItemTagsTagItem>>,
 }
 
@@ -1853,11 +1965,11 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemTags {
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemVpcAttributesPrivateIpAddress {
     /// `IpAddress`: list of text.
-    #[serde(rename = "IpAddress", default)]
+    #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
@@ -1872,21 +1984,29 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemVpcAttributesP
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItemVpcAttributes {
     /// `NatIpAddress`: text.
-    #[serde(rename = "NatIpAddress", default)]
+    #[serde(
+        rename = "NatIpAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nat_ip_address: Option<String>,
     /// `PrivateIpAddress`: object.
-    #[serde(rename = "PrivateIpAddress", default)]
+    #[serde(
+        rename = "PrivateIpAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub private_ip_address:
         Option<DescribeInstancesResponseInstancesInstanceItemVpcAttributesPrivateIpAddress>,
     /// `VSwitchId`: text.
-    #[serde(rename = "VSwitchId", default)]
+    #[serde(rename = "VSwitchId", default, skip_serializing_if = "Option::is_none")]
     pub v_switch_id: Option<String>,
     /// `VpcId`: text.
-    #[serde(rename = "VpcId", default)]
+    #[serde(rename = "VpcId", default, skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<String>,
 }
 
@@ -1902,204 +2022,388 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemVpcAttributes 
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstancesInstanceItem {
     /// `AutoReleaseTime`: text.
-    #[serde(rename = "AutoReleaseTime", default)]
+    #[serde(
+        rename = "AutoReleaseTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_release_time: Option<String>,
     /// `ClusterId`: text.
-    #[serde(rename = "ClusterId", default)]
+    #[serde(rename = "ClusterId", default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
     /// `Cpu`: 32-bit integer.
-    #[serde(rename = "Cpu", default)]
+    #[serde(rename = "Cpu", default, skip_serializing_if = "Option::is_none")]
     pub cpu: Option<i32>,
     /// `CpuOptions`: object.
-    #[serde(rename = "CpuOptions", default)]
+    #[serde(
+        rename = "CpuOptions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cpu_options: Option<DescribeInstancesResponseInstancesInstanceItemCpuOptions>,
     /// `CreationTime`: text.
-    #[serde(rename = "CreationTime", default)]
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub creation_time: Option<String>,
     /// `CreditSpecification`: text.
-    #[serde(rename = "CreditSpecification", default)]
+    #[serde(
+        rename = "CreditSpecification",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit_specification: Option<String>,
     /// `DedicatedHostAttribute`: object.
-    #[serde(rename = "DedicatedHostAttribute", default)]
+    #[serde(
+        rename = "DedicatedHostAttribute",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dedicated_host_attribute:
         Option<DescribeInstancesResponseInstancesInstanceItemDedicatedHostAttribute>,
     /// `DedicatedInstanceAttribute`: object.
-    #[serde(rename = "DedicatedInstanceAttribute", default)]
+    #[serde(
+        rename = "DedicatedInstanceAttribute",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dedicated_instance_attribute:
         Option<DescribeInstancesResponseInstancesInstanceItemDedicatedInstanceAttribute>,
     /// `DeletionProtection`: boolean.
-    #[serde(rename = "DeletionProtection", default)]
+    #[serde(
+        rename = "DeletionProtection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deletion_protection: Option<bool>,
     /// `DeploymentSetGroupNo`: 32-bit integer.
-    #[serde(rename = "DeploymentSetGroupNo", default)]
+    #[serde(
+        rename = "DeploymentSetGroupNo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deployment_set_group_no: Option<i32>,
     /// `DeploymentSetId`: text.
-    #[serde(rename = "DeploymentSetId", default)]
+    #[serde(
+        rename = "DeploymentSetId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deployment_set_id: Option<String>,
     /// `Description`: text.
-    #[serde(rename = "Description", default)]
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// `DeviceAvailable`: boolean.
-    #[serde(rename = "DeviceAvailable", default)]
+    #[serde(
+        rename = "DeviceAvailable",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_available: Option<bool>,
     /// `EcsCapacityReservationAttr`: object.
-    #[serde(rename = "EcsCapacityReservationAttr", default)]
+    #[serde(
+        rename = "EcsCapacityReservationAttr",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ecs_capacity_reservation_attr:
         Option<DescribeInstancesResponseInstancesInstanceItemEcsCapacityReservationAttr>,
     /// `EipAddress`: object.
-    #[serde(rename = "EipAddress", default)]
+    #[serde(
+        rename = "EipAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eip_address: Option<DescribeInstancesResponseInstancesInstanceItemEipAddress>,
     /// `ExpiredTime`: text.
-    #[serde(rename = "ExpiredTime", default)]
+    #[serde(
+        rename = "ExpiredTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expired_time: Option<String>,
     /// `GPUAmount`: 32-bit integer.
-    #[serde(rename = "GPUAmount", default)]
+    #[serde(rename = "GPUAmount", default, skip_serializing_if = "Option::is_none")]
     pub gpu_amount: Option<i32>,
     /// `GPUSpec`: text.
-    #[serde(rename = "GPUSpec", default)]
+    #[serde(rename = "GPUSpec", default, skip_serializing_if = "Option::is_none")]
     pub gpu_spec: Option<String>,
     /// `HibernationOptions`: object.
-    #[serde(rename = "HibernationOptions", default)]
+    #[serde(
+        rename = "HibernationOptions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hibernation_options:
         Option<DescribeInstancesResponseInstancesInstanceItemHibernationOptions>,
     /// `HostName`: text.
-    #[serde(rename = "HostName", default)]
+    #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
     pub host_name: Option<String>,
     /// `HpcClusterId`: text.
-    #[serde(rename = "HpcClusterId", default)]
+    #[serde(
+        rename = "HpcClusterId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hpc_cluster_id: Option<String>,
     /// `ISP`: text.
-    #[serde(rename = "ISP", default)]
+    #[serde(rename = "ISP", default, skip_serializing_if = "Option::is_none")]
     pub isp: Option<String>,
     /// `ImageId`: text.
-    #[serde(rename = "ImageId", default)]
+    #[serde(rename = "ImageId", default, skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
     /// `ImageOptions`: object.
-    #[serde(rename = "ImageOptions", default)]
+    #[serde(
+        rename = "ImageOptions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub image_options: Option<DescribeInstancesResponseInstancesInstanceItemImageOptions>,
     /// `InnerIpAddress`: object.
-    #[serde(rename = "InnerIpAddress", default)]
+    #[serde(
+        rename = "InnerIpAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inner_ip_address: Option<DescribeInstancesResponseInstancesInstanceItemInnerIpAddress>,
     /// `InstanceChargeType`: text.
-    #[serde(rename = "InstanceChargeType", default)]
+    #[serde(
+        rename = "InstanceChargeType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_charge_type: Option<String>,
     /// `InstanceId`: text.
-    #[serde(rename = "InstanceId", default)]
+    #[serde(
+        rename = "InstanceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_id: Option<String>,
     /// `InstanceName`: text.
-    #[serde(rename = "InstanceName", default)]
+    #[serde(
+        rename = "InstanceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_name: Option<String>,
     /// `InstanceNetworkType`: text.
-    #[serde(rename = "InstanceNetworkType", default)]
+    #[serde(
+        rename = "InstanceNetworkType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_network_type: Option<String>,
     /// `InstanceType`: text.
-    #[serde(rename = "InstanceType", default)]
+    #[serde(
+        rename = "InstanceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_type: Option<String>,
     /// `InstanceTypeFamily`: text.
-    #[serde(rename = "InstanceTypeFamily", default)]
+    #[serde(
+        rename = "InstanceTypeFamily",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_type_family: Option<String>,
     /// `InternetChargeType`: text.
-    #[serde(rename = "InternetChargeType", default)]
+    #[serde(
+        rename = "InternetChargeType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub internet_charge_type: Option<String>,
     /// `InternetMaxBandwidthIn`: 32-bit integer.
-    #[serde(rename = "InternetMaxBandwidthIn", default)]
+    #[serde(
+        rename = "InternetMaxBandwidthIn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub internet_max_bandwidth_in: Option<i32>,
     /// `InternetMaxBandwidthOut`: 32-bit integer.
-    #[serde(rename = "InternetMaxBandwidthOut", default)]
+    #[serde(
+        rename = "InternetMaxBandwidthOut",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub internet_max_bandwidth_out: Option<i32>,
     /// `IoOptimized`: boolean.
-    #[serde(rename = "IoOptimized", default)]
+    #[serde(
+        rename = "IoOptimized",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub io_optimized: Option<bool>,
     /// `KeyPairName`: text.
-    #[serde(rename = "KeyPairName", default)]
+    #[serde(
+        rename = "KeyPairName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub key_pair_name: Option<String>,
     /// `LocalStorageAmount`: 32-bit integer.
-    #[serde(rename = "LocalStorageAmount", default)]
+    #[serde(
+        rename = "LocalStorageAmount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub local_storage_amount: Option<i32>,
     /// `LocalStorageCapacity`: 64-bit integer.
-    #[serde(rename = "LocalStorageCapacity", default)]
+    #[serde(
+        rename = "LocalStorageCapacity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub local_storage_capacity: Option<i64>,
     /// `Memory`: 32-bit integer.
-    #[serde(rename = "Memory", default)]
+    #[serde(rename = "Memory", default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<i32>,
     /// `MetadataOptions`: object.
-    #[serde(rename = "MetadataOptions", default)]
+    #[serde(
+        rename = "MetadataOptions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub metadata_options: Option<DescribeInstancesResponseInstancesInstanceItemMetadataOptions>,
     /// `NetworkInterfaces`: object.
-    #[serde(rename = "NetworkInterfaces", default)]
+    #[serde(
+        rename = "NetworkInterfaces",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub network_interfaces: Option<DescribeInstancesResponseInstancesInstanceItemNetworkInterfaces>,
     /// `OSName`: text.
-    #[serde(rename = "OSName", default)]
+    #[serde(rename = "OSName", default, skip_serializing_if = "Option::is_none")]
     pub os_name: Option<String>,
     /// `OSNameEn`: text.
-    #[serde(rename = "OSNameEn", default)]
+    #[serde(rename = "OSNameEn", default, skip_serializing_if = "Option::is_none")]
     pub os_name_en: Option<String>,
     /// `OSType`: text.
-    #[serde(rename = "OSType", default)]
+    #[serde(rename = "OSType", default, skip_serializing_if = "Option::is_none")]
     pub os_type: Option<String>,
     /// `OperationLocks`: object.
-    #[serde(rename = "OperationLocks", default)]
+    #[serde(
+        rename = "OperationLocks",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub operation_locks: Option<DescribeInstancesResponseInstancesInstanceItemOperationLocks>,
     /// `PublicIpAddress`: object.
-    #[serde(rename = "PublicIpAddress", default)]
+    #[serde(
+        rename = "PublicIpAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub public_ip_address: Option<DescribeInstancesResponseInstancesInstanceItemPublicIpAddress>,
     /// `RdmaIpAddress`: object.
-    #[serde(rename = "RdmaIpAddress", default)]
+    #[serde(
+        rename = "RdmaIpAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rdma_ip_address: Option<DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress>,
     /// `Recyclable`: boolean.
-    #[serde(rename = "Recyclable", default)]
+    #[serde(
+        rename = "Recyclable",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recyclable: Option<bool>,
     /// `RegionId`: text.
-    #[serde(rename = "RegionId", default)]
+    #[serde(rename = "RegionId", default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
     /// `ResourceGroupId`: text.
-    #[serde(rename = "ResourceGroupId", default)]
+    #[serde(
+        rename = "ResourceGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_group_id: Option<String>,
     /// `SaleCycle`: text.
-    #[serde(rename = "SaleCycle", default)]
+    #[serde(rename = "SaleCycle", default, skip_serializing_if = "Option::is_none")]
     pub sale_cycle: Option<String>,
     /// `SecurityGroupIds`: object.
-    #[serde(rename = "SecurityGroupIds", default)]
+    #[serde(
+        rename = "SecurityGroupIds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub security_group_ids: Option<DescribeInstancesResponseInstancesInstanceItemSecurityGroupIds>,
     /// `SerialNumber`: text.
-    #[serde(rename = "SerialNumber", default)]
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub serial_number: Option<String>,
     /// `SpotDuration`: 32-bit integer.
-    #[serde(rename = "SpotDuration", default)]
+    #[serde(
+        rename = "SpotDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spot_duration: Option<i32>,
     /// `SpotInterruptionBehavior`: text.
-    #[serde(rename = "SpotInterruptionBehavior", default)]
+    #[serde(
+        rename = "SpotInterruptionBehavior",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spot_interruption_behavior: Option<String>,
     /// `SpotPriceLimit`: 32-bit number.
-    #[serde(rename = "SpotPriceLimit", default)]
+    #[serde(
+        rename = "SpotPriceLimit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spot_price_limit: Option<f32>,
     /// `SpotStrategy`: text.
-    #[serde(rename = "SpotStrategy", default)]
+    #[serde(
+        rename = "SpotStrategy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spot_strategy: Option<String>,
     /// `StartTime`: text.
-    #[serde(rename = "StartTime", default)]
+    #[serde(rename = "StartTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// `Status`: text.
-    #[serde(rename = "Status", default)]
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `StoppedMode`: text.
-    #[serde(rename = "StoppedMode", default)]
+    #[serde(
+        rename = "StoppedMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stopped_mode: Option<String>,
     /// `Tags`: object.
-    #[serde(rename = "Tags", default)]
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<DescribeInstancesResponseInstancesInstanceItemTags>,
     /// `VlanId`: text.
-    #[serde(rename = "VlanId", default)]
+    #[serde(rename = "VlanId", default, skip_serializing_if = "Option::is_none")]
     pub vlan_id: Option<String>,
     /// `VpcAttributes`: object.
-    #[serde(rename = "VpcAttributes", default)]
+    #[serde(
+        rename = "VpcAttributes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vpc_attributes: Option<DescribeInstancesResponseInstancesInstanceItemVpcAttributes>,
     /// `ZoneId`: text.
-    #[serde(rename = "ZoneId", default)]
+    #[serde(rename = "ZoneId", default, skip_serializing_if = "Option::is_none")]
     pub zone_id: Option<String>,
 }
 
@@ -2187,11 +2491,11 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItem {
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponseInstances {
     /// `Instance`: list of object.
-    #[serde(rename = "Instance", default)]
+    #[serde(rename = "Instance", default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<Vec<DescribeInstancesResponseInstancesInstanceItem>>,
 }
 
@@ -2204,26 +2508,34 @@ impl fmt::Debug for DescribeInstancesResponseInstances {
 }
 
 /// The response of the `DescribeInstances` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeInstancesResponse {
     /// `Instances`: object.
-    #[serde(rename = "Instances", default)]
+    #[serde(rename = "Instances", default, skip_serializing_if = "Option::is_none")]
     pub instances: Option<DescribeInstancesResponseInstances>,
     /// `NextToken`: text.
-    #[serde(rename = "NextToken", default)]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// `PageNumber`: 32-bit integer.
-    #[serde(rename = "PageNumber", default)]
+    #[serde(
+        rename = "PageNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i32>,
     /// `PageSize`: 32-bit integer.
-    #[serde(rename = "PageSize", default)]
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i32>,
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// `TotalCount`: 32-bit integer.
-    #[serde(rename = "TotalCount", default)]
+    #[serde(
+        rename = "TotalCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i32>,
 }
 
@@ -2241,20 +2553,24 @@ impl fmt::Debug for DescribeInstancesResponse {
 }
 
 /// The response of the `DescribeRegions` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeRegionsResponseRegionsRegionItem {
     /// `LocalName`: text.
-    #[serde(rename = "LocalName", default)]
+    #[serde(rename = "LocalName", default, skip_serializing_if = "Option::is_none")]
     pub local_name: Option<String>,
     /// `RegionEndpoint`: text.
-    #[serde(rename = "RegionEndpoint", default)]
+    #[serde(
+        rename = "RegionEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region_endpoint: Option<String>,
     /// `RegionId`: text.
-    #[serde(rename = "RegionId", default)]
+    #[serde(rename = "RegionId", default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
     /// `Status`: text.
-    #[serde(rename = "Status", default)]
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
@@ -2270,11 +2586,11 @@ impl fmt::Debug for DescribeRegionsResponseRegionsRegionItem {
 }
 
 /// The response of the `DescribeRegions` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeRegionsResponseRegions {
     /// `Region`: list of object.
-    #[serde(rename = "Region", default)]
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
     pub region: Option<Vec<DescribeRegionsResponseRegionsRegionItem>>,
 }
 
@@ -2287,14 +2603,14 @@ impl fmt::Debug for DescribeRegionsResponseRegions {
 }
 
 /// The response of the `DescribeRegions` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeRegionsResponse {
     /// `Regions`: object.
-    #[serde(rename = "Regions", default)]
+    #[serde(rename = "Regions", default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<DescribeRegionsResponseRegions>,
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 
@@ -2368,44 +2684,60 @@ impl fmt::Debug for DescribeTagsRequestTagItem {
 }
 
 /// The response of the `DescribeTags` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeTagsResponseTagsTagItemResourceTypeCount {
     /// `Ddh`: 32-bit integer.
-    #[serde(rename = "Ddh", default)]
+    #[serde(rename = "Ddh", default, skip_serializing_if = "Option::is_none")]
     pub ddh: Option<i32>,
     /// `Disk`: 32-bit integer.
-    #[serde(rename = "Disk", default)]
+    #[serde(rename = "Disk", default, skip_serializing_if = "Option::is_none")]
     pub disk: Option<i32>,
     /// `Eni`: 32-bit integer.
-    #[serde(rename = "Eni", default)]
+    #[serde(rename = "Eni", default, skip_serializing_if = "Option::is_none")]
     pub eni: Option<i32>,
     /// `Image`: 32-bit integer.
-    #[serde(rename = "Image", default)]
+    #[serde(rename = "Image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<i32>,
     /// `Instance`: 32-bit integer.
-    #[serde(rename = "Instance", default)]
+    #[serde(rename = "Instance", default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<i32>,
     /// `KeyPair`: 32-bit integer.
-    #[serde(rename = "KeyPair", default)]
+    #[serde(rename = "KeyPair", default, skip_serializing_if = "Option::is_none")]
     pub key_pair: Option<i32>,
     /// `LaunchTemplate`: 32-bit integer.
-    #[serde(rename = "LaunchTemplate", default)]
+    #[serde(
+        rename = "LaunchTemplate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub launch_template: Option<i32>,
     /// `ReservedInstance`: 32-bit integer.
-    #[serde(rename = "ReservedInstance", default)]
+    #[serde(
+        rename = "ReservedInstance",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved_instance: Option<i32>,
     /// `Securitygroup`: 32-bit integer.
-    #[serde(rename = "Securitygroup", default)]
+    #[serde(
+        rename = "Securitygroup",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub securitygroup: Option<i32>,
     /// `Snapshot`: 32-bit integer.
-    #[serde(rename = "Snapshot", default)]
+    #[serde(rename = "Snapshot", default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<i32>,
     /// `SnapshotPolicy`: 32-bit integer.
-    #[serde(rename = "SnapshotPolicy", default)]
+    #[serde(
+        rename = "SnapshotPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub snapshot_policy: Option<i32>,
     /// `Volume`: 32-bit integer.
-    #[serde(rename = "Volume", default)]
+    #[serde(rename = "Volume", default, skip_serializing_if = "Option::is_none")]
     pub volume: Option<i32>,
 }
 
@@ -2429,17 +2761,21 @@ impl fmt::Debug for DescribeTagsResponseTagsTagItemResourceTypeCount {
 }
 
 /// The response of the `DescribeTags` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeTagsResponseTagsTagItem {
     /// `ResourceTypeCount`: object.
-    #[serde(rename = "ResourceTypeCount", default)]
+    #[serde(
+        rename = "ResourceTypeCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_type_count: Option<DescribeTagsResponseTagsTagItemResourceTypeCount>,
     /// `TagKey`: text.
-    #[serde(rename = "TagKey", default)]
+    #[serde(rename = "TagKey", default, skip_serializing_if = "Option::is_none")]
     pub tag_key: Option<String>,
     /// `TagValue`: text.
-    #[serde(rename = "TagValue", default)]
+    #[serde(rename = "TagValue", default, skip_serializing_if = "Option::is_none")]
     pub tag_value: Option<String>,
 }
 
@@ -2454,11 +2790,11 @@ impl fmt::Debug for DescribeTagsResponseTagsTagItem {
 }
 
 /// The response of the `DescribeTags` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeTagsResponseTags {
     /// `Tag`: list of object.
-    #[serde(rename = "Tag", default)]
+    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<Vec<DescribeTagsResponseTagsTagItem>>,
 }
 
@@ -2471,23 +2807,31 @@ impl fmt::Debug for DescribeTagsResponseTags {
 }
 
 /// The response of the `DescribeTags` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeTagsResponse {
     /// `PageNumber`: 32-bit integer.
-    #[serde(rename = "PageNumber", default)]
+    #[serde(
+        rename = "PageNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page_number: Option<i32>,
     /// `PageSize`: 32-bit integer.
-    #[serde(rename = "PageSize", default)]
+    #[serde(rename = "PageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i32>,
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// `Tags`: object.
-    #[serde(rename = "Tags", default)]
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<DescribeTagsResponseTags>,
     /// `TotalCount`: 32-bit integer.
-    #[serde(rename = "TotalCount", default)]
+    #[serde(
+        rename = "TotalCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i32>,
 }
 
@@ -2504,11 +2848,15 @@ impl fmt::Debug for DescribeTagsResponse {
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableDedicatedHostTypes {
     /// `DedicatedHostType`: list of text.
-    #[serde(rename = "DedicatedHostType", default)]
+    #[serde(
+        rename = "DedicatedHostType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dedicated_host_type: Option<Vec<String>>,
 }
 
@@ -2521,11 +2869,15 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableDedicatedHostType
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableDiskCategories {
     /// `DiskCategories`: list of text.
-    #[serde(rename = "DiskCategories", default)]
+    #[serde(
+        rename = "DiskCategories",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub disk_categories: Option<Vec<String>>,
 }
 
@@ -2538,11 +2890,15 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableDiskCategories {
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableInstanceTypes {
     /// `InstanceTypes`: list of text.
-    #[serde(rename = "InstanceTypes", default)]
+    #[serde(
+        rename = "InstanceTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_types: Option<Vec<String>>,
 }
 
@@ -2555,11 +2911,15 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableInstanceTypes {
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableResourceCreation {
     /// `ResourceTypes`: list of text.
-    #[serde(rename = "ResourceTypes", default)]
+    #[serde(
+        rename = "ResourceTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_types: Option<Vec<String>>,
 }
 
@@ -2572,11 +2932,15 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableResourceCreation 
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemDataDiskCategories {
     /// `supportedDataDiskCategory`: list of text.
-    #[serde(rename = "supportedDataDiskCategory", default)]
+    #[serde(
+        rename = "supportedDataDiskCategory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supported_data_disk_category: Option<Vec<String>>,
 }
 
@@ -2591,12 +2955,16 @@ impl fmt::Debug
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceGenerations
 {
     /// `supportedInstanceGeneration`: list of text.
-    #[serde(rename = "supportedInstanceGeneration", default)]
+    #[serde(
+        rename = "supportedInstanceGeneration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supported_instance_generation: Option<Vec<String>>,
 }
 
@@ -2611,12 +2979,16 @@ impl fmt::Debug
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypeFamilies
 {
     /// `supportedInstanceTypeFamily`: list of text.
-    #[serde(rename = "supportedInstanceTypeFamily", default)]
+    #[serde(
+        rename = "supportedInstanceTypeFamily",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supported_instance_type_family: Option<Vec<String>>,
 }
 
@@ -2631,11 +3003,15 @@ impl fmt::Debug
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypes {
     /// `supportedInstanceType`: list of text.
-    #[serde(rename = "supportedInstanceType", default)]
+    #[serde(
+        rename = "supportedInstanceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supported_instance_type: Option<Vec<String>>,
 }
 
@@ -2652,11 +3028,15 @@ impl fmt::Debug
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemNetworkTypes {
     /// `supportedNetworkCategory`: list of text.
-    #[serde(rename = "supportedNetworkCategory", default)]
+    #[serde(
+        rename = "supportedNetworkCategory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supported_network_category: Option<Vec<String>>,
 }
 
@@ -2676,12 +3056,16 @@ impl fmt::Debug
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemSystemDiskCategories
 {
     /// `supportedSystemDiskCategory`: list of text.
-    #[serde(rename = "supportedSystemDiskCategory", default)]
+    #[serde(
+        rename = "supportedSystemDiskCategory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supported_system_disk_category: Option<Vec<String>>,
 }
 
@@ -2696,37 +3080,65 @@ impl fmt::Debug
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem {
     /// `DataDiskCategories`: object.
-    #[serde(rename = "DataDiskCategories", default)]
+    #[serde(
+        rename = "DataDiskCategories",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub data_disk_categories: Option<
         DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemDataDiskCategories,
     >,
     /// `InstanceGenerations`: object.
-    #[serde(rename = "InstanceGenerations", default)]
+    #[serde(
+        rename = "InstanceGenerations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_generations: Option<
         DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceGenerations,
     >,
     /// `InstanceTypeFamilies`: object.
-    #[serde(rename = "InstanceTypeFamilies", default)]
+    #[serde(
+        rename = "InstanceTypeFamilies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_type_families: Option<
         DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypeFamilies,
     >,
     /// `InstanceTypes`: object.
-    #[serde(rename = "InstanceTypes", default)]
+    #[serde(
+        rename = "InstanceTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub instance_types:
         Option<DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypes>,
     /// `IoOptimized`: boolean.
-    #[serde(rename = "IoOptimized", default)]
+    #[serde(
+        rename = "IoOptimized",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub io_optimized: Option<bool>,
     /// `NetworkTypes`: object.
-    #[serde(rename = "NetworkTypes", default)]
+    #[serde(
+        rename = "NetworkTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub network_types:
         Option<DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemNetworkTypes>,
     /// `SystemDiskCategories`: object.
-    #[serde(rename = "SystemDiskCategories", default)]
+    #[serde(
+        rename = "SystemDiskCategories",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub system_disk_categories: Option<
         DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemSystemDiskCategories,
     >,
@@ -2747,11 +3159,15 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableResourcesResource
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableResources {
     /// `ResourcesInfo`: list of object.
-    #[serde(rename = "ResourcesInfo", default)]
+    #[serde(
+        rename = "ResourcesInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resources_info:
         Option<Vec<DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem>>,
 }
@@ -2765,11 +3181,15 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableResources {
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemAvailableVolumeCategories {
     /// `VolumeCategories`: list of text.
-    #[serde(rename = "VolumeCategories", default)]
+    #[serde(
+        rename = "VolumeCategories",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub volume_categories: Option<Vec<String>>,
 }
 
@@ -2782,11 +3202,15 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableVolumeCategories 
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItemDedicatedHostGenerations {
     /// `DedicatedHostGeneration`: list of text.
-    #[serde(rename = "DedicatedHostGeneration", default)]
+    #[serde(
+        rename = "DedicatedHostGeneration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dedicated_host_generation: Option<Vec<String>>,
 }
 
@@ -2799,43 +3223,71 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemDedicatedHostGenerations {
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZonesZoneItem {
     /// `AvailableDedicatedHostTypes`: object.
-    #[serde(rename = "AvailableDedicatedHostTypes", default)]
+    #[serde(
+        rename = "AvailableDedicatedHostTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub available_dedicated_host_types:
         Option<DescribeZonesResponseZonesZoneItemAvailableDedicatedHostTypes>,
     /// `AvailableDiskCategories`: object.
-    #[serde(rename = "AvailableDiskCategories", default)]
+    #[serde(
+        rename = "AvailableDiskCategories",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub available_disk_categories:
         Option<DescribeZonesResponseZonesZoneItemAvailableDiskCategories>,
     /// `AvailableInstanceTypes`: object.
-    #[serde(rename = "AvailableInstanceTypes", default)]
+    #[serde(
+        rename = "AvailableInstanceTypes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub available_instance_types: Option<DescribeZonesResponseZonesZoneItemAvailableInstanceTypes>,
     /// `AvailableResourceCreation`: object.
-    #[serde(rename = "AvailableResourceCreation", default)]
+    #[serde(
+        rename = "AvailableResourceCreation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub available_resource_creation:
         Option<DescribeZonesResponseZonesZoneItemAvailableResourceCreation>,
     /// `AvailableResources`: object.
-    #[serde(rename = "AvailableResources", default)]
+    #[serde(
+        rename = "AvailableResources",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub available_resources: Option<DescribeZonesResponseZonesZoneItemAvailableResources>,
     /// `AvailableVolumeCategories`: object.
-    #[serde(rename = "AvailableVolumeCategories", default)]
+    #[serde(
+        rename = "AvailableVolumeCategories",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub available_volume_categories:
         Option<DescribeZonesResponseZonesZoneItemAvailableVolumeCategories>,
     /// `DedicatedHostGenerations`: object.
-    #[serde(rename = "DedicatedHostGenerations", default)]
+    #[serde(
+        rename = "DedicatedHostGenerations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dedicated_host_generations:
         Option<DescribeZonesResponseZonesZoneItemDedicatedHostGenerations>,
     /// `LocalName`: text.
-    #[serde(rename = "LocalName", default)]
+    #[serde(rename = "LocalName", default, skip_serializing_if = "Option::is_none")]
     pub local_name: Option<String>,
     /// `ZoneId`: text.
-    #[serde(rename = "ZoneId", default)]
+    #[serde(rename = "ZoneId", default, skip_serializing_if = "Option::is_none")]
     pub zone_id: Option<String>,
     /// `ZoneType`: text.
-    #[serde(rename = "ZoneType", default)]
+    #[serde(rename = "ZoneType", default, skip_serializing_if = "Option::is_none")]
     pub zone_type: Option<String>,
 }
 
@@ -2869,11 +3321,11 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItem {
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponseZones {
     /// `Zone`: list of object.
-    #[serde(rename = "Zone", default)]
+    #[serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<Vec<DescribeZonesResponseZonesZoneItem>>,
 }
 
@@ -2886,14 +3338,14 @@ impl fmt::Debug for DescribeZonesResponseZones {
 }
 
 /// The response of the `DescribeZones` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DescribeZonesResponse {
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// `Zones`: object.
-    #[serde(rename = "Zones", default)]
+    #[serde(rename = "Zones", default, skip_serializing_if = "Option::is_none")]
     pub zones: Option<DescribeZonesResponseZones>,
 }
 
@@ -2907,11 +3359,11 @@ impl fmt::Debug for DescribeZonesResponse {
 }
 
 /// The response of the `StartInstance` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StartInstanceResponse {
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 
@@ -2924,11 +3376,11 @@ impl fmt::Debug for StartInstanceResponse {
 }
 
 /// The response of the `StopInstance` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StopInstanceResponse {
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 

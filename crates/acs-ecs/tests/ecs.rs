@@ -107,3 +107,40 @@ async fn operations_without_lists_work_too() {
             .contains(&("ForceStop".to_string(), "true".to_string()))
     );
 }
+
+#[tokio::test]
+async fn a_typed_call_returns_the_http_response_too_and_the_model_prints_as_json() {
+    let server = TestServer::start().await.expect("server");
+    server.add_access_key("LTAI5tEcs", "ecs-secret");
+    server.set_reply(
+        "DescribeInstances",
+        Reply::success(serde_json::json!({
+            "RequestId": "req-typed", "TotalCount": 1,
+            "Instances": {"Instance": [{"InstanceId": "i-1", "Status": "Running"}]}
+        })),
+    );
+    let ecs = client(&server, SignatureVersion::V3);
+    let output = ecs
+        .describe_instances_with_response(&DescribeInstancesRequest::new("cn-hangzhou"))
+        .await
+        .expect("ok");
+    assert_eq!(output.status(), 200);
+    assert!(output.headers().contains_key("content-type"));
+    assert!(output.request_id().is_some());
+    assert_eq!(output.model().total_count, Some(1));
+    // The model serialises with the wire names, leaving out what the response did not carry.
+    let printed = serde_json::to_value(output.model()).expect("serialises");
+    assert_eq!(
+        printed,
+        serde_json::json!({
+            "RequestId": "req-typed", "TotalCount": 1,
+            "Instances": {"Instance": [{"InstanceId": "i-1", "Status": "Running"}]}
+        })
+    );
+    // The plain call is the same model.
+    let model = ecs
+        .describe_instances(&DescribeInstancesRequest::new("cn-hangzhou"))
+        .await
+        .expect("ok");
+    assert_eq!(&model, output.model());
+}

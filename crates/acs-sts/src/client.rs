@@ -41,13 +41,24 @@ impl Client {
         &self,
         request: &AssumeRoleRequest,
     ) -> Result<AssumeRoleResponse, Error> {
-        self.inner
+        Ok(self.assume_role_with_response(request).await?.into_model())
+    }
+
+    /// Calls `AssumeRole`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn assume_role_with_response(
+        &self,
+        request: &AssumeRoleRequest,
+    ) -> Result<acs_core::Output<AssumeRoleResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::ASSUME_ROLE.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 
     /// Calls `AssumeRoleWithOIDC`.
@@ -55,13 +66,27 @@ impl Client {
         &self,
         request: &AssumeRoleWithOidcRequest,
     ) -> Result<AssumeRoleWithOidcResponse, Error> {
-        self.inner
+        Ok(self
+            .assume_role_with_oidc_with_response(request)
+            .await?
+            .into_model())
+    }
+
+    /// Calls `AssumeRoleWithOIDC`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn assume_role_with_oidc_with_response(
+        &self,
+        request: &AssumeRoleWithOidcRequest,
+    ) -> Result<acs_core::Output<AssumeRoleWithOidcResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::ASSUME_ROLE_WITH_OIDC.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 
     /// Calls `AssumeRoleWithSAML`.
@@ -69,13 +94,27 @@ impl Client {
         &self,
         request: &AssumeRoleWithSamlRequest,
     ) -> Result<AssumeRoleWithSamlResponse, Error> {
-        self.inner
+        Ok(self
+            .assume_role_with_saml_with_response(request)
+            .await?
+            .into_model())
+    }
+
+    /// Calls `AssumeRoleWithSAML`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn assume_role_with_saml_with_response(
+        &self,
+        request: &AssumeRoleWithSamlRequest,
+    ) -> Result<acs_core::Output<AssumeRoleWithSamlResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::ASSUME_ROLE_WITH_SAML.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 
     /// Calls `GetCallerIdentity`.
@@ -83,12 +122,26 @@ impl Client {
         &self,
         request: &GetCallerIdentityRequest,
     ) -> Result<GetCallerIdentityResponse, Error> {
-        self.inner
+        Ok(self
+            .get_caller_identity_with_response(request)
+            .await?
+            .into_model())
+    }
+
+    /// Calls `GetCallerIdentity`, returning the model with the HTTP response it came from (status,
+    /// headers, request id, raw body).
+    pub async fn get_caller_identity_with_response(
+        &self,
+        request: &GetCallerIdentityRequest,
+    ) -> Result<acs_core::Output<GetCallerIdentityResponse>, Error> {
+        let response = self
+            .inner
             .call(
                 &operations::GET_CALLER_IDENTITY.with_response(self.format),
                 &request.to_request()?,
             )
-            .await?
-            .decode(self.format)
+            .await?;
+        let model = response.decode(self.format)?;
+        Ok(acs_core::Output::new(model, response))
     }
 }

@@ -317,14 +317,18 @@ impl fmt::Debug for GetCallerIdentityRequest {
 }
 
 /// The response of the `AssumeRole` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleResponseAssumedRoleUser {
     /// `Arn`: text.
-    #[serde(rename = "Arn", default)]
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
     /// `AssumedRoleId`: text.
-    #[serde(rename = "AssumedRoleId", default)]
+    #[serde(
+        rename = "AssumedRoleId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub assumed_role_id: Option<String>,
 }
 
@@ -344,20 +348,36 @@ fn field_redacted<T>(value: &Option<T>) -> Option<&'static str> {
 }
 
 /// The response of the `AssumeRole` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleResponseCredentials {
     /// `AccessKeyId`: text.
-    #[serde(rename = "AccessKeyId", default)]
+    #[serde(
+        rename = "AccessKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub access_key_id: Option<String>,
     /// `AccessKeySecret`: text.
-    #[serde(rename = "AccessKeySecret", default)]
+    #[serde(
+        rename = "AccessKeySecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub access_key_secret: Option<String>,
     /// `Expiration`: text.
-    #[serde(rename = "Expiration", default)]
+    #[serde(
+        rename = "Expiration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration: Option<String>,
     /// `SecurityToken`: text.
-    #[serde(rename = "SecurityToken", default)]
+    #[serde(
+        rename = "SecurityToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub security_token: Option<String>,
 }
 
@@ -376,17 +396,25 @@ impl fmt::Debug for AssumeRoleResponseCredentials {
 }
 
 /// The response of the `AssumeRole` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleResponse {
     /// `AssumedRoleUser`: object.
-    #[serde(rename = "AssumedRoleUser", default)]
+    #[serde(
+        rename = "AssumedRoleUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub assumed_role_user: Option<AssumeRoleResponseAssumedRoleUser>,
     /// `Credentials`: object.
-    #[serde(rename = "Credentials", default)]
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credentials: Option<AssumeRoleResponseCredentials>,
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 
@@ -401,14 +429,18 @@ impl fmt::Debug for AssumeRoleResponse {
 }
 
 /// The response of the `AssumeRoleWithOIDC` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithOidcResponseAssumedRoleUser {
     /// `Arn`: text.
-    #[serde(rename = "Arn", default)]
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
     /// `AssumedRoleId`: text.
-    #[serde(rename = "AssumedRoleId", default)]
+    #[serde(
+        rename = "AssumedRoleId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub assumed_role_id: Option<String>,
 }
 
@@ -422,20 +454,36 @@ impl fmt::Debug for AssumeRoleWithOidcResponseAssumedRoleUser {
 }
 
 /// The response of the `AssumeRoleWithOIDC` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithOidcResponseCredentials {
     /// `AccessKeyId`: text.
-    #[serde(rename = "AccessKeyId", default)]
+    #[serde(
+        rename = "AccessKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub access_key_id: Option<String>,
     /// `AccessKeySecret`: text.
-    #[serde(rename = "AccessKeySecret", default)]
+    #[serde(
+        rename = "AccessKeySecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub access_key_secret: Option<String>,
     /// `Expiration`: text.
-    #[serde(rename = "Expiration", default)]
+    #[serde(
+        rename = "Expiration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration: Option<String>,
     /// `SecurityToken`: text.
-    #[serde(rename = "SecurityToken", default)]
+    #[serde(
+        rename = "SecurityToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub security_token: Option<String>,
 }
 
@@ -454,26 +502,38 @@ impl fmt::Debug for AssumeRoleWithOidcResponseCredentials {
 }
 
 /// The response of the `AssumeRoleWithOIDC` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithOidcResponseOidcTokenInfo {
     /// `ClientIds`: text.
-    #[serde(rename = "ClientIds", default)]
+    #[serde(rename = "ClientIds", default, skip_serializing_if = "Option::is_none")]
     pub client_ids: Option<String>,
     /// `ExpirationTime`: text.
-    #[serde(rename = "ExpirationTime", default)]
+    #[serde(
+        rename = "ExpirationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration_time: Option<String>,
     /// `IssuanceTime`: text.
-    #[serde(rename = "IssuanceTime", default)]
+    #[serde(
+        rename = "IssuanceTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub issuance_time: Option<String>,
     /// `Issuer`: text.
-    #[serde(rename = "Issuer", default)]
+    #[serde(rename = "Issuer", default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// `Subject`: text.
-    #[serde(rename = "Subject", default)]
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// `VerificationInfo`: text.
-    #[serde(rename = "VerificationInfo", default)]
+    #[serde(
+        rename = "VerificationInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub verification_info: Option<String>,
 }
 
@@ -491,20 +551,32 @@ impl fmt::Debug for AssumeRoleWithOidcResponseOidcTokenInfo {
 }
 
 /// The response of the `AssumeRoleWithOIDC` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithOidcResponse {
     /// `AssumedRoleUser`: object.
-    #[serde(rename = "AssumedRoleUser", default)]
+    #[serde(
+        rename = "AssumedRoleUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub assumed_role_user: Option<AssumeRoleWithOidcResponseAssumedRoleUser>,
     /// `Credentials`: object.
-    #[serde(rename = "Credentials", default)]
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credentials: Option<AssumeRoleWithOidcResponseCredentials>,
     /// `OIDCTokenInfo`: object.
-    #[serde(rename = "OIDCTokenInfo", default)]
+    #[serde(
+        rename = "OIDCTokenInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub oidc_token_info: Option<AssumeRoleWithOidcResponseOidcTokenInfo>,
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
 
@@ -520,14 +592,18 @@ impl fmt::Debug for AssumeRoleWithOidcResponse {
 }
 
 /// The response of the `AssumeRoleWithSAML` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSamlResponseAssumedRoleUser {
     /// `Arn`: text.
-    #[serde(rename = "Arn", default)]
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
     /// `AssumedRoleId`: text.
-    #[serde(rename = "AssumedRoleId", default)]
+    #[serde(
+        rename = "AssumedRoleId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub assumed_role_id: Option<String>,
 }
 
@@ -541,20 +617,36 @@ impl fmt::Debug for AssumeRoleWithSamlResponseAssumedRoleUser {
 }
 
 /// The response of the `AssumeRoleWithSAML` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSamlResponseCredentials {
     /// `AccessKeyId`: text.
-    #[serde(rename = "AccessKeyId", default)]
+    #[serde(
+        rename = "AccessKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub access_key_id: Option<String>,
     /// `AccessKeySecret`: text.
-    #[serde(rename = "AccessKeySecret", default)]
+    #[serde(
+        rename = "AccessKeySecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub access_key_secret: Option<String>,
     /// `Expiration`: text.
-    #[serde(rename = "Expiration", default)]
+    #[serde(
+        rename = "Expiration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration: Option<String>,
     /// `SecurityToken`: text.
-    #[serde(rename = "SecurityToken", default)]
+    #[serde(
+        rename = "SecurityToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub security_token: Option<String>,
 }
 
@@ -573,20 +665,24 @@ impl fmt::Debug for AssumeRoleWithSamlResponseCredentials {
 }
 
 /// The response of the `AssumeRoleWithSAML` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSamlResponseSamlAssertionInfo {
     /// `Issuer`: text.
-    #[serde(rename = "Issuer", default)]
+    #[serde(rename = "Issuer", default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// `Recipient`: text.
-    #[serde(rename = "Recipient", default)]
+    #[serde(rename = "Recipient", default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
     /// `Subject`: text.
-    #[serde(rename = "Subject", default)]
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// `SubjectType`: text.
-    #[serde(rename = "SubjectType", default)]
+    #[serde(
+        rename = "SubjectType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subject_type: Option<String>,
 }
 
@@ -602,20 +698,32 @@ impl fmt::Debug for AssumeRoleWithSamlResponseSamlAssertionInfo {
 }
 
 /// The response of the `AssumeRoleWithSAML` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSamlResponse {
     /// `AssumedRoleUser`: object.
-    #[serde(rename = "AssumedRoleUser", default)]
+    #[serde(
+        rename = "AssumedRoleUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub assumed_role_user: Option<AssumeRoleWithSamlResponseAssumedRoleUser>,
     /// `Credentials`: object.
-    #[serde(rename = "Credentials", default)]
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credentials: Option<AssumeRoleWithSamlResponseCredentials>,
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// `SAMLAssertionInfo`: object.
-    #[serde(rename = "SAMLAssertionInfo", default)]
+    #[serde(
+        rename = "SAMLAssertionInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub saml_assertion_info: Option<AssumeRoleWithSamlResponseSamlAssertionInfo>,
 }
 
@@ -631,29 +739,37 @@ impl fmt::Debug for AssumeRoleWithSamlResponse {
 }
 
 /// The response of the `GetCallerIdentity` API.
-#[derive(Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetCallerIdentityResponse {
     /// `AccountId`: text.
-    #[serde(rename = "AccountId", default)]
+    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// `Arn`: text.
-    #[serde(rename = "Arn", default)]
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
     /// `IdentityType`: text.
-    #[serde(rename = "IdentityType", default)]
+    #[serde(
+        rename = "IdentityType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub identity_type: Option<String>,
     /// `PrincipalId`: text.
-    #[serde(rename = "PrincipalId", default)]
+    #[serde(
+        rename = "PrincipalId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub principal_id: Option<String>,
     /// `RequestId`: text.
-    #[serde(rename = "RequestId", default)]
+    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// `RoleId`: text.
-    #[serde(rename = "RoleId", default)]
+    #[serde(rename = "RoleId", default, skip_serializing_if = "Option::is_none")]
     pub role_id: Option<String>,
     /// `UserId`: text.
-    #[serde(rename = "UserId", default)]
+    #[serde(rename = "UserId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
 

@@ -739,7 +739,8 @@ fn emit_operation(
             );
             let _ = write!(
                 methods,
-                "/// Calls `{name}`.{deprecated}\npub async fn {method}(&self, request: &{request_name}) -> Result<{response}, Error> {{\n    {call}.decode(self.format)\n}}\n\n"
+                "/// Calls `{name}`.{deprecated}\npub async fn {method}(&self, request: &{request_name}) -> Result<{response}, Error> {{\n    Ok(self.{method}_with_response(request).await?.into_model())\n}}\n\n\
+                 /// Calls `{name}`, returning the model with the HTTP response it came from (status,\n/// headers, request id, raw body).{deprecated}\npub async fn {method}_with_response(&self, request: &{request_name}) -> Result<acs_core::Output<{response}>, Error> {{\n    let response = {call};\n    let model = response.decode(self.format)?;\n    Ok(acs_core::Output::new(model, response))\n}}\n\n"
             );
         }
         _ => {
@@ -815,7 +816,8 @@ fn secret_in_body(product: &Product, op: &Operation, param: &Param) -> bool {
 fn emit_struct(out: &mut String, s: &Struct, helper_written: &mut bool) {
     let derive = match s.dir {
         Dir::Input => "#[derive(Clone, Default, PartialEq, serde::Serialize)]",
-        Dir::Output => "#[derive(Clone, Default, PartialEq, serde::Deserialize)]",
+        // Responses serialise too, so a caller can print one as JSON.
+        Dir::Output => "#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]",
     };
     let _ = write!(
         out,
@@ -828,7 +830,10 @@ fn emit_struct(out: &mut String, s: &Struct, helper_written: &mut bool) {
                 "#[serde(rename = {:?}, skip_serializing_if = \"Option::is_none\")]",
                 f.wire
             ),
-            Dir::Output => format!("#[serde(rename = {:?}, default)]", f.wire),
+            Dir::Output => format!(
+                "#[serde(rename = {:?}, default, skip_serializing_if = \"Option::is_none\")]",
+                f.wire
+            ),
         };
         let _ = write!(
             out,
