@@ -2,6 +2,8 @@
 
 //! The Ecs client.
 
+#![allow(deprecated)]
+
 use acs_core::{ClientConfig, Error, ResponseFormat};
 
 use crate::model::*;

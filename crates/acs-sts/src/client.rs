@@ -2,6 +2,8 @@
 
 //! The Sts client.
 
+#![allow(deprecated)]
+
 use acs_core::{ClientConfig, Error, ResponseFormat};
 
 use crate::model::*;

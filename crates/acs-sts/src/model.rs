@@ -3,6 +3,7 @@
 //! Request and response models, one pair per operation.
 
 #![allow(
+    deprecated,
     clippy::too_many_arguments,
     clippy::large_enum_variant,
     clippy::doc_markdown

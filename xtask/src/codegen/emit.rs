@@ -43,6 +43,8 @@ struct StructField {
     required: bool,
     /// Whether its type holds a struct (so the required-field check recurses into it).
     nested: bool,
+    /// Whether the metadata marks it deprecated.
+    deprecated: bool,
 }
 
 /// Collects every struct the product needs, with unique names.
@@ -138,6 +140,7 @@ impl Types {
                 doc,
                 required: field.required,
                 nested: requires_check(&field.shape),
+                deprecated: field.deprecated,
             });
         }
         if component.is_some() {
@@ -312,7 +315,8 @@ pub(crate) fn emit_with_table(
     }
     let mut models = String::from(HEADER);
     models.push_str("//! Request and response models, one pair per operation.\n\n");
-    models.push_str("#![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown)]\n\n");
+    // Deprecated items are used by the generated code itself; callers still get the warning.
+    models.push_str("#![allow(deprecated, clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown)]\n\n");
     models.push_str("use std::fmt;\n\n");
     models.push_str(&requests);
     if types
@@ -333,7 +337,7 @@ pub(crate) fn emit_with_table(
     let mut client = String::from(HEADER);
     let _ = write!(
         client,
-        "//! The {code} client.\n\nuse acs_core::{{ClientConfig, Error, ResponseFormat}};\n\nuse crate::model::*;\nuse crate::operations;\n\n\
+        "//! The {code} client.\n\n#![allow(deprecated)]\n\nuse acs_core::{{ClientConfig, Error, ResponseFormat}};\n\nuse crate::model::*;\nuse crate::operations;\n\n\
          /// A client for {code} {version}: one method per API. Cheap to clone.\n\
          #[derive(Clone, Debug)]\npub struct Client {{\n    inner: acs_core::Client,\n    format: ResponseFormat,\n}}\n\n\
          impl Client {{\n\
@@ -527,7 +531,11 @@ fn emit_operation(
         } else {
             format!("Option<{ty}>")
         };
-        let _ = write!(requests, "    /// {doc}\n    pub {ident}: {ty},\n");
+        let _ = write!(
+            requests,
+            "    /// {doc}\n{}    pub {ident}: {ty},\n",
+            deprecation(param.deprecated, "parameter")
+        );
     }
     requests.push_str("}\n\n");
 
@@ -566,7 +574,8 @@ fn emit_operation(
         };
         let _ = write!(
             requests,
-            "    /// Sets `{wire}`.\n    pub fn {method}(mut self, value: {arg}) -> Self {{\n        self.{ident} = Some({store});\n        self\n    }}\n\n",
+            "    /// Sets `{wire}`.\n{}    pub fn {method}(mut self, value: {arg}) -> Self {{\n        self.{ident} = Some({store});\n        self\n    }}\n\n",
+            deprecation(param.deprecated, "parameter"),
             wire = param.name
         );
     }
@@ -714,6 +723,7 @@ fn emit_operation(
 
     // The response model and the client method.
     let method = snake(name);
+    let attr = deprecation(op.deprecated, "API");
     let call = format!(
         "self.inner.call(&operations::{constant}.with_response(self.format), &request.to_request()?).await?"
     );
@@ -739,16 +749,26 @@ fn emit_operation(
             );
             let _ = write!(
                 methods,
-                "/// Calls `{name}`.{deprecated}\npub async fn {method}(&self, request: &{request_name}) -> Result<{response}, Error> {{\n    Ok(self.{method}_with_response(request).await?.into_model())\n}}\n\n\
-                 /// Calls `{name}`, returning the model with the HTTP response it came from (status,\n/// headers, request id, raw body).{deprecated}\npub async fn {method}_with_response(&self, request: &{request_name}) -> Result<acs_core::Output<{response}>, Error> {{\n    let response = {call};\n    let model = response.decode(self.format)?;\n    Ok(acs_core::Output::new(model, response))\n}}\n\n"
+                "/// Calls `{name}`.{deprecated}\n{attr}pub async fn {method}(&self, request: &{request_name}) -> Result<{response}, Error> {{\n    Ok(self.{method}_with_response(request).await?.into_model())\n}}\n\n\
+                 /// Calls `{name}`, returning the model with the HTTP response it came from (status,\n/// headers, request id, raw body).{deprecated}\n{attr}pub async fn {method}_with_response(&self, request: &{request_name}) -> Result<acs_core::Output<{response}>, Error> {{\n    let response = {call};\n    let model = response.decode(self.format)?;\n    Ok(acs_core::Output::new(model, response))\n}}\n\n"
             );
         }
         _ => {
             let _ = write!(
                 methods,
-                "/// Calls `{name}` and returns the raw response.{deprecated}\npub async fn {method}(&self, request: &{request_name}) -> Result<acs_core::Response, Error> {{\n    {call_raw}\n}}\n\n"
+                "/// Calls `{name}` and returns the raw response.{deprecated}\n{attr}pub async fn {method}(&self, request: &{request_name}) -> Result<acs_core::Response, Error> {{\n    {call_raw}\n}}\n\n"
             );
         }
+    }
+}
+
+/// `#[deprecated]` for what the metadata marks deprecated (`what`: API, parameter, field), so
+/// callers get a compiler warning; nothing otherwise.
+fn deprecation(deprecated: bool, what: &str) -> String {
+    if deprecated {
+        format!("#[deprecated(note = \"the {what} is deprecated in the API metadata\")]\n")
+    } else {
+        String::new()
     }
 }
 
@@ -837,8 +857,11 @@ fn emit_struct(out: &mut String, s: &Struct, helper_written: &mut bool) {
         };
         let _ = write!(
             out,
-            "    /// {}\n    {attr}\n    pub {}: Option<{}>,\n",
-            f.doc, f.ident, f.ty
+            "    /// {}\n    {attr}\n{}    pub {}: Option<{}>,\n",
+            f.doc,
+            deprecation(f.deprecated, "field"),
+            f.ident,
+            f.ty
         );
     }
     out.push_str("}\n\n");
@@ -857,8 +880,10 @@ fn emit_struct(out: &mut String, s: &Struct, helper_written: &mut bool) {
             };
             let _ = write!(
                 out,
-                "    /// Sets `{}`.\n    pub fn {method}(mut self, value: {arg}) -> Self {{\n        self.{} = Some({store});\n        self\n    }}\n\n",
-                f.wire, f.ident
+                "    /// Sets `{}`.\n{}    pub fn {method}(mut self, value: {arg}) -> Self {{\n        self.{} = Some({store});\n        self\n    }}\n\n",
+                f.wire,
+                deprecation(f.deprecated, "field"),
+                f.ident
             );
         }
         out.push_str("}\n\n");
@@ -1136,6 +1161,37 @@ mod tests {
             signature.contains("-> Result<acs_core::Response, Error>"),
             "{signature}"
         );
+    }
+
+    #[test]
+    fn deprecated_apis_and_parameters_warn_their_callers() {
+        let files = ecs();
+        let client = file(&files, "client.rs");
+        let method = &client[..client
+            .find("pub async fn modify_image_share_group_permission(")
+            .expect("method")];
+        assert!(
+            method
+                .trim_end()
+                .ends_with("#[deprecated(note = \"the API is deprecated in the API metadata\")]"),
+            "{}",
+            &method[method.len() - 200..]
+        );
+        let models = file(&files, "model.rs");
+        let start = models
+            .find("pub struct AuthorizeSecurityGroupRequest")
+            .expect("struct");
+        let fields = &models[start..start + models[start..].find("\n}\n").expect("end")];
+        let policy = fields.find("pub policy:").expect("Policy field");
+        assert!(
+            fields[..policy].trim_end().ends_with(
+                "#[deprecated(note = \"the parameter is deprecated in the API metadata\")]"
+            ),
+            "{fields}"
+        );
+        // The generated code itself uses them without warnings.
+        assert!(models.contains("#![allow(deprecated,"));
+        assert!(client.contains("#![allow(deprecated)]"));
     }
 
     #[test]

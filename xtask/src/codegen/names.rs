@@ -8,9 +8,14 @@ const KEYWORDS: [&str; 51] = [
     "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
 ];
 
-/// Splits `OIDCProviderArn`, `system_disk.size`, `Tag.N.Key` into lower-case words.
+/// Splits `OIDCProviderArn`, `system_disk.size`, `Tag.N.Key` into lower-case words, keeping
+/// the mixed-case runs of acronyms together: `IPv6` (`ipv6`), `EIPs` (`eips`), `DDoS` (`ddos`),
+/// `IoT` (`iot`).
 fn words(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().collect();
+    let at = |i: usize| chars.get(i).copied();
+    let lower = |i: usize| at(i).is_some_and(|c| c.is_ascii_lowercase());
+    let upper = |i: usize| at(i).is_some_and(|c| c.is_ascii_uppercase());
     let mut words = Vec::new();
     let mut current = String::new();
     for (i, &c) in chars.iter().enumerate() {
@@ -20,13 +25,24 @@ fn words(name: &str) -> Vec<String> {
             }
             continue;
         }
-        let prev = i.checked_sub(1).map(|j| chars[j]);
-        let next = chars.get(i + 1).copied();
+        let prev = i.checked_sub(1);
         let boundary = c.is_ascii_uppercase()
             && !current.is_empty()
-            && (prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
-                || (prev.is_some_and(|p| p.is_ascii_uppercase())
-                    && next.is_some_and(|n| n.is_ascii_lowercase())));
+            && match prev {
+                // `diskSize`, `v6Address`: a new word, unless this letter closes a one-letter
+                // lower-case run inside an acronym (`DDoS`, `IoT`) and no word follows it.
+                Some(p) if lower(p) || at(p).is_some_and(|c| c.is_ascii_digit()) => {
+                    let acronym_tail = lower(p)
+                        && !lower(p.wrapping_sub(1))
+                        && upper(p.wrapping_sub(1))
+                        && !lower(i + 1);
+                    !acronym_tail
+                }
+                // `HTTPServer`: the last capital of a run starts the next word, unless what
+                // follows is a one-letter suffix of the acronym (`IPv6`, `EIPs`).
+                Some(p) if upper(p) && lower(i + 1) => lower(i + 2),
+                _ => false,
+            };
         if boundary {
             words.push(std::mem::take(&mut current));
         }
@@ -99,7 +115,22 @@ mod tests {
         assert_eq!(snake("self"), "self_");
         assert_eq!(snake("2fa"), "n_2fa");
         assert_eq!(snake("vpcid"), "vpcid");
-        assert_eq!(snake("IPv6Address"), "i_pv6_address");
+        // Acronyms with a lower-case letter inside stay one word.
+        assert_eq!(snake("IPv6Address"), "ipv6_address");
+        assert_eq!(snake("Ipv6Address"), "ipv6_address");
+        assert_eq!(snake("EIPs"), "eips");
+        assert_eq!(snake("CurrentDDoSBasic"), "current_ddos_basic");
+        assert_eq!(snake("IoTDevice"), "iot_device");
+        assert_eq!(snake("InstanceIDs"), "instance_ids");
+        assert_eq!(snake("HTTPServer"), "http_server");
+        assert_eq!(snake("IsAvailable"), "is_available");
+        assert_eq!(snake("VSwitchId"), "v_switch_id");
+        assert_eq!(snake("PrivateIpV4"), "private_ipv4");
+        assert_eq!(
+            snake("IPv4GatewayRouteTableId"),
+            "ipv4_gateway_route_table_id"
+        );
+        assert_eq!(snake("TraceIDs"), "trace_ids");
         assert_eq!(camel("AssumeRole"), "AssumeRole");
         assert_eq!(camel("data_disk"), "DataDisk");
         assert_eq!(screaming("AssumeRoleWithOIDC"), "ASSUME_ROLE_WITH_OIDC");
