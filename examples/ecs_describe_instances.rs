@@ -42,6 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             })),
         );
         let config = ClientConfig::builder()
+            .region(region.clone())
             .endpoint(server.endpoint())
             .protocol(Protocol::Http)
             .credentials_provider(StaticCredentialsProvider::new(Credentials::new(
@@ -53,13 +54,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config
     };
     let ecs = Client::new(config)?;
-    let request = DescribeInstancesRequest::new(region)
-        .page_size(10)
-        .tag(vec![
-            DescribeInstancesRequestTagItem::new()
-                .key("env")
-                .value("prod"),
-        ]);
+    // `RegionId` is the client's region unless the request sets one.
+    let request = DescribeInstancesRequest::new().page_size(10).tag(vec![
+        DescribeInstancesRequestTagItem::new()
+            .key("env")
+            .value("prod"),
+    ]);
     let response = ecs.describe_instances(&request).await?;
     let mut report = format!(
         "{} instances tagged env=prod:\n",

@@ -59,7 +59,7 @@ impl Client {
             .inner
             .call(
                 &operations::DESCRIBE_INSTANCE_STATUS.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -87,7 +87,7 @@ impl Client {
             .inner
             .call(
                 &operations::DESCRIBE_INSTANCES.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -115,7 +115,7 @@ impl Client {
             .inner
             .call(
                 &operations::DESCRIBE_REGIONS.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -143,7 +143,7 @@ impl Client {
             .inner
             .call(
                 &operations::DESCRIBE_TAGS.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -171,7 +171,7 @@ impl Client {
             .inner
             .call(
                 &operations::DESCRIBE_ZONES.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -199,7 +199,7 @@ impl Client {
             .inner
             .call(
                 &operations::START_INSTANCE.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -227,7 +227,7 @@ impl Client {
             .inner
             .call(
                 &operations::STOP_INSTANCE.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;

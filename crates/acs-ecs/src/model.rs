@@ -12,11 +12,11 @@
 use std::fmt;
 
 /// Parameters of the `DescribeInstanceStatus` API ([`Client::describe_instance_status`](crate::Client::describe_instance_status)).
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeInstanceStatusRequest {
-    /// `RegionId` (query): text; required.
-    pub region_id: String,
+    /// `RegionId` (query): text. Required by the API; when unset, the client's region is sent.
+    pub region_id: Option<String>,
     /// `ZoneId` (query): text.
     pub zone_id: Option<String>,
     /// `ClusterId` (query): text.
@@ -32,15 +32,21 @@ pub struct DescribeInstanceStatusRequest {
 impl DescribeInstanceStatusRequest {
     /// A request with its required parameters; set optional ones with the setters.
     #[allow(clippy::new_without_default)]
-    pub fn new(region_id: impl Into<String>) -> Self {
+    pub fn new() -> Self {
         Self {
-            region_id: region_id.into(),
+            region_id: None,
             zone_id: None,
             cluster_id: None,
             page_number: None,
             page_size: None,
             instance_id: None,
         }
+    }
+
+    /// Sets `RegionId`.
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
     }
 
     /// Sets `ZoneId`.
@@ -73,13 +79,18 @@ impl DescribeInstanceStatusRequest {
         self
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
-        {
-            let value = &self.region_id;
+        if let Some(value) = &self.region_id {
             request.query("RegionId", value.to_string());
+        } else {
+            request.query("RegionId", region.ok_or_else(|| acs_core::Error::construction("missing required parameter RegionId: set it on the request or give the client a region"))?.to_owned());
         }
         if let Some(value) = &self.zone_id {
             request.query("ZoneId", value.to_string());
@@ -114,11 +125,11 @@ impl fmt::Debug for DescribeInstanceStatusRequest {
 }
 
 /// Parameters of the `DescribeInstances` API ([`Client::describe_instances`](crate::Client::describe_instances)).
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeInstancesRequest {
-    /// `RegionId` (query): text; required.
-    pub region_id: String,
+    /// `RegionId` (query): text. Required by the API; when unset, the client's region is sent.
+    pub region_id: Option<String>,
     /// `VpcId` (query): text.
     pub vpc_id: Option<String>,
     /// `VSwitchId` (query): text.
@@ -212,9 +223,9 @@ pub struct DescribeInstancesRequest {
 impl DescribeInstancesRequest {
     /// A request with its required parameters; set optional ones with the setters.
     #[allow(clippy::new_without_default)]
-    pub fn new(region_id: impl Into<String>) -> Self {
+    pub fn new() -> Self {
         Self {
-            region_id: region_id.into(),
+            region_id: None,
             vpc_id: None,
             v_switch_id: None,
             zone_id: None,
@@ -260,6 +271,12 @@ impl DescribeInstancesRequest {
             tag: None,
             additional_attributes: None,
         }
+    }
+
+    /// Sets `RegionId`.
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
     }
 
     /// Sets `VpcId`.
@@ -526,13 +543,18 @@ impl DescribeInstancesRequest {
         self
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
-        {
-            let value = &self.region_id;
+        if let Some(value) = &self.region_id {
             request.query("RegionId", value.to_string());
+        } else {
+            request.query("RegionId", region.ok_or_else(|| acs_core::Error::construction("missing required parameter RegionId: set it on the request or give the client a region"))?.to_owned());
         }
         if let Some(value) = &self.vpc_id {
             request.query("VpcId", value.to_string());
@@ -766,8 +788,12 @@ impl DescribeRegionsRequest {
         self
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
         if let Some(value) = &self.instance_charge_type {
@@ -794,7 +820,7 @@ impl fmt::Debug for DescribeRegionsRequest {
 }
 
 /// Parameters of the `DescribeTags` API ([`Client::describe_tags`](crate::Client::describe_tags)).
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeTagsRequest {
     /// `PageSize` (query): 32-bit integer.
@@ -805,8 +831,8 @@ pub struct DescribeTagsRequest {
     pub resource_type: Option<String>,
     /// `ResourceId` (query): text.
     pub resource_id: Option<String>,
-    /// `RegionId` (query): text; required.
-    pub region_id: String,
+    /// `RegionId` (query): text. Required by the API; when unset, the client's region is sent.
+    pub region_id: Option<String>,
     /// `Category` (query): text.
     pub category: Option<String>,
     /// `Tag` (query): list of object.
@@ -816,13 +842,13 @@ pub struct DescribeTagsRequest {
 impl DescribeTagsRequest {
     /// A request with its required parameters; set optional ones with the setters.
     #[allow(clippy::new_without_default)]
-    pub fn new(region_id: impl Into<String>) -> Self {
+    pub fn new() -> Self {
         Self {
             page_size: None,
             page_number: None,
             resource_type: None,
             resource_id: None,
-            region_id: region_id.into(),
+            region_id: None,
             category: None,
             tag: None,
         }
@@ -852,6 +878,12 @@ impl DescribeTagsRequest {
         self
     }
 
+    /// Sets `RegionId`.
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
+    }
+
     /// Sets `Category`.
     pub fn category(mut self, value: impl Into<String>) -> Self {
         self.category = Some(value.into());
@@ -864,8 +896,12 @@ impl DescribeTagsRequest {
         self
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
         if let Some(value) = &self.page_size {
@@ -880,9 +916,10 @@ impl DescribeTagsRequest {
         if let Some(value) = &self.resource_id {
             request.query("ResourceId", value.to_string());
         }
-        {
-            let value = &self.region_id;
+        if let Some(value) = &self.region_id {
             request.query("RegionId", value.to_string());
+        } else {
+            request.query("RegionId", region.ok_or_else(|| acs_core::Error::construction("missing required parameter RegionId: set it on the request or give the client a region"))?.to_owned());
         }
         if let Some(value) = &self.category {
             request.query("Category", value.to_string());
@@ -909,11 +946,11 @@ impl fmt::Debug for DescribeTagsRequest {
 }
 
 /// Parameters of the `DescribeZones` API ([`Client::describe_zones`](crate::Client::describe_zones)).
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeZonesRequest {
-    /// `RegionId` (query): text; required.
-    pub region_id: String,
+    /// `RegionId` (query): text. Required by the API; when unset, the client's region is sent.
+    pub region_id: Option<String>,
     /// `Verbose` (query): boolean.
     pub verbose: Option<bool>,
     /// `InstanceChargeType` (query): text.
@@ -927,14 +964,20 @@ pub struct DescribeZonesRequest {
 impl DescribeZonesRequest {
     /// A request with its required parameters; set optional ones with the setters.
     #[allow(clippy::new_without_default)]
-    pub fn new(region_id: impl Into<String>) -> Self {
+    pub fn new() -> Self {
         Self {
-            region_id: region_id.into(),
+            region_id: None,
             verbose: None,
             instance_charge_type: None,
             spot_strategy: None,
             accept_language: None,
         }
+    }
+
+    /// Sets `RegionId`.
+    pub fn region_id(mut self, value: impl Into<String>) -> Self {
+        self.region_id = Some(value.into());
+        self
     }
 
     /// Sets `Verbose`.
@@ -961,13 +1004,18 @@ impl DescribeZonesRequest {
         self
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
-        {
-            let value = &self.region_id;
+        if let Some(value) = &self.region_id {
             request.query("RegionId", value.to_string());
+        } else {
+            request.query("RegionId", region.ok_or_else(|| acs_core::Error::construction("missing required parameter RegionId: set it on the request or give the client a region"))?.to_owned());
         }
         if let Some(value) = &self.verbose {
             request.query("Verbose", value.to_string());
@@ -1032,8 +1080,12 @@ impl StartInstanceRequest {
         self
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
         {
@@ -1122,8 +1174,12 @@ impl StopInstanceRequest {
         self
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
         {

@@ -40,7 +40,8 @@ async fn describe_instances_round_trips_lists_both_ways() {
     );
     for version in [SignatureVersion::V3, SignatureVersion::Legacy] {
         let ecs = client(&server, version);
-        let request = DescribeInstancesRequest::new("cn-hangzhou")
+        let request = DescribeInstancesRequest::new()
+            .region_id("cn-hangzhou")
             .instance_ids(r#"["i-1","i-2"]"#)
             .page_size(10)
             .tag(vec![
@@ -121,7 +122,7 @@ async fn a_typed_call_returns_the_http_response_too_and_the_model_prints_as_json
     );
     let ecs = client(&server, SignatureVersion::V3);
     let output = ecs
-        .describe_instances_with_response(&DescribeInstancesRequest::new("cn-hangzhou"))
+        .describe_instances_with_response(&DescribeInstancesRequest::new().region_id("cn-hangzhou"))
         .await
         .expect("ok");
     assert_eq!(output.status(), 200);
@@ -139,8 +140,60 @@ async fn a_typed_call_returns_the_http_response_too_and_the_model_prints_as_json
     );
     // The plain call is the same model.
     let model = ecs
-        .describe_instances(&DescribeInstancesRequest::new("cn-hangzhou"))
+        .describe_instances(&DescribeInstancesRequest::new().region_id("cn-hangzhou"))
         .await
         .expect("ok");
     assert_eq!(&model, output.model());
+}
+
+#[tokio::test]
+async fn a_required_region_id_defaults_to_the_client_region_and_is_sent() {
+    let server = TestServer::start().await.expect("server");
+    server.add_access_key("LTAI5tEcs", "ecs-secret");
+    server.set_reply(
+        "DescribeInstances",
+        Reply::success(serde_json::json!({"TotalCount": 0})),
+    );
+    let config = ClientConfig::builder()
+        .region("cn-beijing")
+        .endpoint(server.endpoint())
+        .protocol(Protocol::Http)
+        .credentials_provider(StaticCredentialsProvider::new(
+            Credentials::new("LTAI5tEcs", "ecs-secret").expect("valid"),
+        ))
+        .build()
+        .expect("config");
+    let ecs = Client::new(config).expect("client");
+    // As the Java seed builds it: no region on the request.
+    ecs.describe_instances(&DescribeInstancesRequest::new())
+        .await
+        .expect("ok");
+    // One given on the request wins.
+    ecs.describe_instances(&DescribeInstancesRequest::new().region_id("cn-shanghai"))
+        .await
+        .expect("ok");
+    let regions: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            r.query
+                .iter()
+                .find(|(k, _)| k == "RegionId")
+                .map(|(_, v)| v.clone())
+        })
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            Some("cn-beijing".to_owned()),
+            Some("cn-shanghai".to_owned())
+        ]
+    );
+    // Without either, nothing is sent and the error says what to set.
+    let err = client(&server, SignatureVersion::V3)
+        .describe_instances(&DescribeInstancesRequest::new())
+        .await
+        .expect_err("refused");
+    assert!(err.to_string().contains("RegionId"), "{err}");
+    assert_eq!(server.requests().len(), 2);
 }

@@ -56,7 +56,7 @@ impl Client {
             .inner
             .call(
                 &operations::ASSUME_ROLE.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -84,7 +84,7 @@ impl Client {
             .inner
             .call(
                 &operations::ASSUME_ROLE_WITH_OIDC.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -112,7 +112,7 @@ impl Client {
             .inner
             .call(
                 &operations::ASSUME_ROLE_WITH_SAML.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -140,7 +140,7 @@ impl Client {
             .inner
             .call(
                 &operations::GET_CALLER_IDENTITY.with_response(self.format),
-                &request.to_request()?,
+                &request.to_request(self.inner.config().region())?,
             )
             .await?;
         let model = response.decode(self.format)?;

@@ -58,8 +58,12 @@ impl AssumeRoleRequest {
         self
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
         if let Some(value) = &self.duration_seconds {
@@ -157,8 +161,12 @@ impl AssumeRoleWithOidcRequest {
         self
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
         if let Some(value) = &self.oidc_provider_arn {
@@ -256,8 +264,12 @@ impl AssumeRoleWithSamlRequest {
         self
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
         if let Some(value) = &self.saml_provider_arn {
@@ -303,8 +315,12 @@ impl GetCallerIdentityRequest {
         Self {}
     }
 
-    /// The parameters as acs-core sends them.
-    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {
+    /// The parameters as acs-core sends them; `region` is the client's region.
+    #[allow(unused_variables)]
+    pub(crate) fn to_request(
+        &self,
+        region: Option<&str>,
+    ) -> Result<acs_core::Request, acs_core::Error> {
         #[allow(unused_mut)]
         let mut request = acs_core::Request::new();
         Ok(request)

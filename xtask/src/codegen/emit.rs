@@ -415,6 +415,19 @@ fn emit_operation(
     constants: &mut String,
     table: &mut Table,
 ) {
+    // A required `RegionId` defaults to the client's region: optional in the request.
+    let region_defaulted = op.params.iter().any(is_region_id);
+    let op = &Operation {
+        params: op
+            .params
+            .iter()
+            .map(|p| Param {
+                required: p.required && !is_region_id(p),
+                ..p.clone()
+            })
+            .collect(),
+        ..op.clone()
+    };
     let name = &op.name;
     let request_name = types.unique(&format!("{}Request", camel(name)));
     let constant = screaming(name);
@@ -519,13 +532,16 @@ fn emit_operation(
         } else {
             param.location
         };
-        let doc = describe(
+        let mut doc = describe(
             &param.name,
             Some(location),
             param.required,
             param.deprecated,
             &param.shape,
         );
+        if region_defaulted && param.name == "RegionId" {
+            doc.push_str(" Required by the API; when unset, the client's region is sent.");
+        }
         let ty = if param.required {
             ty.clone()
         } else {
@@ -582,7 +598,7 @@ fn emit_operation(
     // Conversion into acs-core parameters.
     let _ = write!(
         requests,
-        "    /// The parameters as acs-core sends them.\n    pub(crate) fn to_request(&self) -> Result<acs_core::Request, acs_core::Error> {{\n        #[allow(unused_mut)]\n        let mut request = acs_core::Request::new();\n"
+        "    /// The parameters as acs-core sends them; `region` is the client's region.\n    #[allow(unused_variables)]\n    pub(crate) fn to_request(&self, region: Option<&str>) -> Result<acs_core::Request, acs_core::Error> {{\n        #[allow(unused_mut)]\n        let mut request = acs_core::Request::new();\n"
     );
     let roa_body: Vec<&(&Param, String, String)> = fields
         .iter()
@@ -682,6 +698,18 @@ fn emit_operation(
             );
             continue;
         }
+        if region_defaulted && param.name == "RegionId" && statement.contains("value.to_string()") {
+            // Required by the API: the client's region when the request has none.
+            let fill = statement.replace(
+                "value.to_string()",
+                "region.ok_or_else(|| acs_core::Error::construction(\"missing required parameter RegionId: set it on the request or give the client a region\"))?.to_owned()",
+            );
+            let _ = writeln!(
+                requests,
+                "        {access} {statement} }} else {{ {fill} }}"
+            );
+            continue;
+        }
         if is_idempotency_token(param) && !param.required && statement.contains("value.to_string()")
         {
             // Filled in when unset, once per call: every attempt carries the same token.
@@ -725,10 +753,10 @@ fn emit_operation(
     let method = snake(name);
     let attr = deprecation(op.deprecated, "API");
     let call = format!(
-        "self.inner.call(&operations::{constant}.with_response(self.format), &request.to_request()?).await?"
+        "self.inner.call(&operations::{constant}.with_response(self.format), &request.to_request(self.inner.config().region())?).await?"
     );
     let call_raw = format!(
-        "self.inner.call(&operations::{constant}.with_response(self.format), &request.to_request()?).await"
+        "self.inner.call(&operations::{constant}.with_response(self.format), &request.to_request(self.inner.config().region())?).await"
     );
     let response_object = match &op.response {
         Some(Shape::Object(fields)) => Some((fields, None)),
@@ -784,6 +812,18 @@ pub(crate) fn object_shape(shape: &Shape) -> Option<&[Field]> {
 /// Secret query parameters of POST RPC operations (OIDC tokens, SAML assertions, passwords)
 /// travel in the form body instead, so they never appear in a URL; the service reads RPC
 /// parameters from either place.
+/// Whether `param` is a required text `RegionId` outside the path, which the client fills with
+/// its own region when the request has none.
+fn is_region_id(param: &Param) -> bool {
+    param.name == "RegionId"
+        && param.required
+        && matches!(param.shape, Shape::String { .. })
+        && matches!(
+            param.location,
+            Location::Query | Location::Body | Location::FormData
+        )
+}
+
 /// Whether `param` is an idempotency token the client may fill in: a text `ClientToken`.
 fn is_idempotency_token(param: &Param) -> bool {
     param.name.eq_ignore_ascii_case("ClientToken")
@@ -1192,6 +1232,21 @@ mod tests {
         // The generated code itself uses them without warnings.
         assert!(models.contains("#![allow(deprecated,"));
         assert!(client.contains("#![allow(deprecated)]"));
+    }
+
+    #[test]
+    fn a_required_region_id_defaults_to_the_client_region() {
+        let files = ecs();
+        let models = file(&files, "model.rs");
+        assert!(models.contains("pub region_id: Option<String>,"));
+        let start = models.find("impl DescribeInstancesRequest {").expect("impl");
+        assert!(models[start..].contains("pub fn new() -> Self"), "no region argument");
+        let to_request = to_request_of(models, "DescribeInstancesRequest");
+        let line = to_request
+            .lines()
+            .find(|l| l.contains("\"RegionId\""))
+            .expect("RegionId is sent");
+        assert!(line.contains("else") && line.contains("region.ok_or_else"), "{line}");
     }
 
     #[test]
