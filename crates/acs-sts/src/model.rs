@@ -6,7 +6,8 @@
     deprecated,
     clippy::too_many_arguments,
     clippy::large_enum_variant,
-    clippy::doc_markdown
+    clippy::doc_markdown,
+    clippy::enum_variant_names
 )]
 
 use std::fmt;

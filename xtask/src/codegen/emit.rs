@@ -54,6 +54,10 @@ struct Types {
     names: BTreeSet<String>,
     /// The recursive components being expanded, with their struct names, innermost last.
     named: Vec<(String, String)>,
+    /// Enumerations by their value lists: the type each became (one type per list).
+    enum_types: std::collections::BTreeMap<Vec<String>, String>,
+    /// The enumerations to write, in creation order: (type name, values).
+    enums: Vec<(String, Vec<String>)>,
 }
 
 impl Types {
@@ -70,7 +74,8 @@ impl Types {
     /// The Rust type for `shape`; objects become structs named from `hint`.
     fn rust_type(&mut self, shape: &Shape, hint: &str, dir: Dir, doc: &str) -> String {
         match shape {
-            Shape::String { .. } => "String".into(),
+            Shape::String { values } if values.is_empty() => "String".into(),
+            Shape::String { values } => self.enumeration(values, hint),
             Shape::Integer { bits: 32 } => "i32".into(),
             Shape::Integer { .. } => "i64".into(),
             Shape::Number { bits: 32 } => "f32".into(),
@@ -102,6 +107,32 @@ impl Types {
                     |(_, name)| format!("Box<{name}>"),
                 ),
         }
+    }
+
+    /// The enum type for a list of allowed values (the same list, the same type), named from
+    /// `hint` where it first appears.
+    fn enumeration(&mut self, values: &[String], hint: &str) -> String {
+        let mut key: Vec<String> = values.to_vec();
+        key.sort();
+        key.dedup();
+        if let Some(name) = self.enum_types.get(&key) {
+            return name.clone();
+        }
+        let name = self.unique(hint);
+        self.enum_types.insert(key, name.clone());
+        let mut listed = Vec::new();
+        for v in values {
+            if !listed.contains(v) {
+                listed.push(v.clone());
+            }
+        }
+        self.enums.push((name.clone(), listed));
+        name
+    }
+
+    /// Whether `ty` is one of the generated enumerations.
+    fn is_enum(&self, ty: &str) -> bool {
+        self.enum_types.values().any(|n| n == ty)
     }
 
     fn object(
@@ -229,12 +260,70 @@ fn is_scalar(shape: &Shape) -> bool {
 }
 
 /// The setter argument type and how to store it.
-fn setter(ty: &str) -> (String, &'static str) {
-    if ty == "String" {
-        ("impl Into<String>".into(), "value.into()")
+fn setter(ty: &str, is_enum: bool) -> (String, &'static str) {
+    if ty == "String" || is_enum {
+        (format!("impl Into<{ty}>"), "value.into()")
     } else {
         (ty.to_owned(), "value")
     }
+}
+
+/// A `#[non_exhaustive]` enum for a list of allowed values, with `Unknown` for any other (a
+/// value the service adds later must not break decoding), `as_str`, `FromStr`, `Display`,
+/// conversions from text and serde as text.
+fn emit_enum(out: &mut String, name: &str, values: &[String]) {
+    let mut taken = BTreeSet::new();
+    taken.insert("Unknown".to_owned());
+    let variants: Vec<(String, &String)> = values
+        .iter()
+        .map(|v| {
+            let base = match camel(v) {
+                // Not a valid variant name.
+                keyword if keyword == "Self" => "SelfValue".to_owned(),
+                other => other,
+            };
+            let mut variant = base.clone();
+            let mut n = 2;
+            while !taken.insert(variant.clone()) {
+                variant = format!("{base}{n}");
+                n += 1;
+            }
+            (variant, v)
+        })
+        .collect();
+    let _ = write!(
+        out,
+        "/// One of the values the API lists; [`{name}::Unknown`] holds any other.\n\
+         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n#[non_exhaustive]\npub enum {name} {{\n"
+    );
+    for (variant, value) in &variants {
+        let _ = writeln!(out, "    /// `{value}`.\n    {variant},");
+    }
+    let _ = write!(
+        out,
+        "    /// A value the API did not list when this crate was generated.\n    Unknown(String),\n}}\n\n\
+         impl {name} {{\n    /// The value as sent on the wire.\n    pub fn as_str(&self) -> &str {{\n        match self {{\n"
+    );
+    for (variant, value) in &variants {
+        let _ = writeln!(out, "            Self::{variant} => {value:?},");
+    }
+    let _ = write!(
+        out,
+        "            Self::Unknown(value) => value,\n        }}\n    }}\n}}\n\n\
+         impl std::str::FromStr for {name} {{\n    type Err = std::convert::Infallible;\n\n    fn from_str(value: &str) -> Result<Self, Self::Err> {{\n        Ok(Self::from(value))\n    }}\n}}\n\n\
+         impl From<&str> for {name} {{\n    fn from(value: &str) -> Self {{\n        match value {{\n"
+    );
+    for (variant, value) in &variants {
+        let _ = writeln!(out, "            {value:?} => Self::{variant},");
+    }
+    let _ = write!(
+        out,
+        "            other => Self::Unknown(other.to_owned()),\n        }}\n    }}\n}}\n\n\
+         impl From<String> for {name} {{\n    fn from(value: String) -> Self {{\n        Self::from(value.as_str())\n    }}\n}}\n\n\
+         impl fmt::Display for {name} {{\n    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {{\n        f.write_str(self.as_str())\n    }}\n}}\n\n\
+         impl serde::Serialize for {name} {{\n    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{\n        serializer.serialize_str(self.as_str())\n    }}\n}}\n\n\
+         impl<'de> serde::Deserialize<'de> for {name} {{\n    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{\n        Ok(Self::from(String::deserialize(deserializer)?))\n    }}\n}}\n\n"
+    );
 }
 
 /// Everything generated for one product: `(path inside the crate, contents)`.
@@ -251,6 +340,8 @@ pub(crate) struct Table {
     pub(crate) operations: Vec<OperationNames>,
     /// Every request-side struct by name: its fields (all `Option` in the struct).
     pub(crate) structs: std::collections::BTreeMap<String, Vec<FieldNames>>,
+    /// The enumerations (built from text with `From<&str>`) and their listed values.
+    pub(crate) enums: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// The generated names of one operation.
@@ -316,7 +407,7 @@ pub(crate) fn emit_with_table(
     let mut models = String::from(HEADER);
     models.push_str("//! Request and response models, one pair per operation.\n\n");
     // Deprecated items are used by the generated code itself; callers still get the warning.
-    models.push_str("#![allow(deprecated, clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown)]\n\n");
+    models.push_str("#![allow(deprecated, clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_markdown, clippy::enum_variant_names)]\n\n");
     models.push_str("use std::fmt;\n\n");
     models.push_str(&requests);
     if types
@@ -330,8 +421,13 @@ pub(crate) fn emit_with_table(
     // per struct made generating a large product quadratic).
     let mut helper_written = false;
     for s in &types.structs {
-        emit_struct(&mut models, s, &mut helper_written);
+        emit_struct(&mut models, s, &types.enums, &mut helper_written);
     }
+
+    for (name, values) in &types.enums {
+        emit_enum(&mut models, name, values);
+    }
+    table.enums = types.enums.iter().cloned().collect();
 
     let code = &product.code;
     let mut client = String::from(HEADER);
@@ -558,13 +654,13 @@ fn emit_operation(
     let _ = writeln!(requests, "impl {request_name} {{");
     let args: Vec<String> = required
         .iter()
-        .map(|(_, ident, ty)| format!("{ident}: {}", setter(ty).0))
+        .map(|(_, ident, ty)| format!("{ident}: {}", setter(ty, types.is_enum(ty)).0))
         .collect();
     let inits: Vec<String> = fields
         .iter()
         .map(|(p, ident, ty)| {
             if p.required {
-                if ty == "String" {
+                if ty == "String" || types.is_enum(ty) {
                     format!("{ident}: {ident}.into()")
                 } else {
                     ident.clone()
@@ -581,7 +677,7 @@ fn emit_operation(
         inits.join(", ")
     );
     for (param, ident, ty) in fields.iter().filter(|(p, _, _)| !p.required) {
-        let (arg, store) = setter(ty);
+        let (arg, store) = setter(ty, types.is_enum(ty));
         // Raw identifiers (`r#type`) are valid method names; `new` is taken.
         let method = if ident == "new" {
             "set_new".to_owned()
@@ -873,7 +969,12 @@ fn secret_in_body(product: &Product, op: &Operation, param: &Param) -> bool {
         && is_secret(&param.name)
 }
 
-fn emit_struct(out: &mut String, s: &Struct, helper_written: &mut bool) {
+fn emit_struct(
+    out: &mut String,
+    s: &Struct,
+    enums: &[(String, Vec<String>)],
+    helper_written: &mut bool,
+) {
     let derive = match s.dir {
         Dir::Input => "#[derive(Clone, Default, PartialEq, serde::Serialize)]",
         // Responses serialise too, so a caller can print one as JSON.
@@ -912,7 +1013,7 @@ fn emit_struct(out: &mut String, s: &Struct, helper_written: &mut bool) {
             s.name
         );
         for f in &s.fields {
-            let (arg, store) = setter(&f.ty);
+            let (arg, store) = setter(&f.ty, enums.iter().any(|(n, _)| *n == f.ty));
             let method = if f.ident == "new" {
                 "set_new"
             } else {
@@ -1239,14 +1340,54 @@ mod tests {
         let files = ecs();
         let models = file(&files, "model.rs");
         assert!(models.contains("pub region_id: Option<String>,"));
-        let start = models.find("impl DescribeInstancesRequest {").expect("impl");
-        assert!(models[start..].contains("pub fn new() -> Self"), "no region argument");
+        let start = models
+            .find("impl DescribeInstancesRequest {")
+            .expect("impl");
+        assert!(
+            models[start..].contains("pub fn new() -> Self"),
+            "no region argument"
+        );
         let to_request = to_request_of(models, "DescribeInstancesRequest");
         let line = to_request
             .lines()
             .find(|l| l.contains("\"RegionId\""))
             .expect("RegionId is sent");
-        assert!(line.contains("else") && line.contains("region.ok_or_else"), "{line}");
+        assert!(
+            line.contains("else") && line.contains("region.ok_or_else"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn enumerations_are_enums_with_unknown_one_type_per_value_list() {
+        let params = r#"{"name":"Kind","in":"query","schema":{"type":"string","enum":["cloud_ssd","cloud-ssd","Self","Unknown","2x"]}},
+            {"name":"Other","in":"query","schema":{"type":"string","enum":["2x","Unknown","Self","cloud-ssd","cloud_ssd"]}}"#;
+        let files = roa_operation("get", params);
+        let models = file(&files, "model.rs");
+        assert_eq!(
+            models.matches("pub enum ").count(),
+            1,
+            "the same list, one type"
+        );
+        let start = models.find("pub enum OpRequestKind {").expect("enum");
+        let body = &models[start..start + models[start..].find("\n}\n").expect("end")];
+        // Distinct, valid variant names; `Unknown` is the catch-all.
+        for variant in [
+            "CloudSsd,",
+            "CloudSsd2,",
+            "SelfValue,",
+            "Unknown2,",
+            "N2x,",
+            "Unknown(String),",
+        ] {
+            assert!(body.contains(variant), "{variant} in {body}");
+        }
+        assert!(models.contains("\"cloud-ssd\" => Self::CloudSsd2,"));
+        assert!(models.contains("other => Self::Unknown(other.to_owned()),"));
+        assert!(models.contains("impl<'de> serde::Deserialize<'de> for OpRequestKind"));
+        assert!(models.contains("pub other: Option<OpRequestKind>,"));
+        // Setters take anything that converts, text included.
+        assert!(models.contains("pub fn kind(mut self, value: impl Into<OpRequestKind>) -> Self"));
     }
 
     #[test]

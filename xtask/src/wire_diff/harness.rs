@@ -47,6 +47,9 @@ fn expr(value: &Value, ty: &str, table: &Table) -> Result<String, String> {
     }
     Ok(match (ty, value) {
         ("String", Value::String(s)) => format!("String::from({s:?})"),
+        (name, Value::String(s)) if table.enums.contains_key(name) => {
+            format!("{name}::from({s:?})")
+        }
         ("i32" | "i64" | "f32" | "f64", Value::Number(n)) => format!("{n}_{ty}"),
         ("bool", Value::Bool(b)) => b.to_string(),
         ("serde_json::Value", v) => {
@@ -95,6 +98,17 @@ pub(crate) fn source(
     let mut calls = String::new();
     for (side, values) in [("rust", values), ("rust-missing", missing)] {
         calls.push_str(&calls_for(side, table, values)?);
+    }
+    // Every enumeration decodes a value it does not list into `Unknown`, and its first listed
+    // value into a variant of its own, both written back as they came.
+    for (name, values) in &table.enums {
+        let Some(first) = values.first() else {
+            continue;
+        };
+        let _ = write!(
+            calls,
+            "    {{\n        let unknown: Result<{name}, _> = serde_json::from_str(\"\\\"wire-diff-unlisted\\\"\");\n        let known: Result<{name}, _> = serde_json::from_str(&serde_json::to_string({first:?}).unwrap());\n        let fine = matches!(&unknown, Ok({name}::Unknown(v)) if v == \"wire-diff-unlisted\")\n            && matches!(&known, Ok(k) if !matches!(k, {name}::Unknown(_)) && k.as_str() == {first:?})\n            && serde_json::to_string(&known.as_ref().unwrap()).ok().as_deref() == Some(serde_json::to_string({first:?}).unwrap().as_str());\n        println!(\"enum\\t{name}\\t{{}}\", if fine {{ \"ok\" }} else {{ \"wrong\" }});\n    }}\n"
+        );
     }
     Ok(program(crate_ident, &calls))
 }

@@ -396,6 +396,7 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
     // Both sides send, with the V3 signature (the official SDKs' default) and again with the
     // legacy ones (RPC v1, ROA), each compared.
     let skipped_before_sending = skips.operations.len();
+    let mut enum_checks: Vec<(String, bool)> = Vec::new();
     let spec_methods: Value = serde_json::from_str(&text).map_err(|e| format!("{spec}: {e}"))?;
     let mut differs: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     let mut differing = Vec::new();
@@ -427,6 +428,7 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
                 .arg(mode),
             "the Rust harness",
         )?;
+        enum_checks.clear();
         let mut rust_errors: BTreeMap<&str, &str> = BTreeMap::new();
         let mut refused: BTreeMap<&str, &str> = BTreeMap::new();
         for line in harness_output.lines() {
@@ -437,6 +439,9 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
                 }
                 (Some("rust-missing"), Some(op), Some(e)) => {
                     refused.insert(op, e);
+                }
+                (Some("enum"), Some(name), Some(verdict)) => {
+                    enum_checks.push((name.to_owned(), verdict == "ok"));
                 }
                 _ => {}
             }
@@ -558,18 +563,27 @@ pub(crate) fn run(spec: &str, package: &str) -> Result<String, String> {
         }
         }
     } // each signature mode
+    for (name, fine) in &enum_checks {
+        if !fine {
+            differing.push((
+                format!("enum {name}"),
+                vec!["does not decode an unlisted value into Unknown, or a listed one into its variant".into()],
+            ));
+        }
+    }
     let total = product.operations.len();
     let compared = planned.len() - (skips.operations.len() - skipped_before_sending);
     let identical = compared - differs.len();
     let mut report = String::new();
     let _ = writeln!(
         report,
-        "{} {} against {module} {version}: {total} operations in the metadata, {compared} compared, {identical} identical, {} differing, {} skipped; {} refused without a required nested field ({:.1} s)",
+        "{} {} against {module} {version}: {total} operations in the metadata, {compared} compared, {identical} identical, {} differing, {} skipped; {} refused without a required nested field; {} enums decode unlisted values into Unknown ({:.1} s)",
         product.code,
         product.version,
         differing.len(),
         skips.operations.len(),
         missing_fields.len(),
+        enum_checks.iter().filter(|(_, fine)| *fine).count(),
         started.elapsed().as_secs_f64()
     );
     for (name, problems) in differing.iter().take(30) {
