@@ -10,7 +10,7 @@
 
 use acs_core::{ClientConfig, Protocol, StaticCredentialsProvider};
 use acs_ecs::Client;
-use acs_ecs::model::{DescribeInstancesRequest, DescribeInstancesRequestTagItem};
+use acs_ecs::model::{DescribeInstancesRequest, DescribeInstancesRequestTag};
 use acs_signer::Credentials;
 use acs_testkit::{Reply, TestServer};
 
@@ -56,9 +56,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ecs = Client::new(config)?;
     // `RegionId` is the client's region unless the request sets one.
     let request = DescribeInstancesRequest::new().page_size(10).tag(vec![
-        DescribeInstancesRequestTagItem::new()
-            .key("env")
-            .value("prod"),
+        DescribeInstancesRequestTag::new().key("env").value("prod"),
     ]);
     let response = ecs.describe_instances(&request).await?;
     let mut report = format!(

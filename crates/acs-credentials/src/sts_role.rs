@@ -11,8 +11,8 @@ use acs_core::{
 };
 use acs_signer::Credentials;
 use acs_sts::model::{
-    AssumeRoleRequest, AssumeRoleResponseCredentials, AssumeRoleWithOidcRequest,
-    AssumeRoleWithOidcResponseCredentials,
+    AssumeRoleCredentials, AssumeRoleRequest, AssumeRoleWithOidcCredentials,
+    AssumeRoleWithOidcRequest,
 };
 
 use crate::cache::CachedProvider;
@@ -247,7 +247,7 @@ impl ProvideCredentials for RamRoleArnProvider {
 
     async fn provide_credentials(&self) -> Result<Credentials, Error> {
         let response = self.client.assume_role(&self.request).await?;
-        let AssumeRoleResponseCredentials {
+        let AssumeRoleCredentials {
             access_key_id,
             access_key_secret,
             security_token,
@@ -339,7 +339,7 @@ impl ProvideCredentials for OidcRoleArnProvider {
         })?;
         let request = self.request.clone().oidc_token(token.trim());
         let response = self.client.assume_role_with_oidc(&request).await?;
-        let AssumeRoleWithOidcResponseCredentials {
+        let AssumeRoleWithOidcCredentials {
             access_key_id,
             access_key_secret,
             security_token,

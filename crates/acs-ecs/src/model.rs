@@ -216,7 +216,7 @@ pub struct DescribeInstancesRequest {
     /// `Ipv6Address` (query): list of text.
     pub ipv6_address: Option<Vec<String>>,
     /// `Tag` (query): list of object.
-    pub tag: Option<Vec<DescribeInstancesRequestTagItem>>,
+    pub tag: Option<Vec<DescribeInstancesRequestTag>>,
     /// `AdditionalAttributes` (query): list of text.
     pub additional_attributes: Option<Vec<String>>,
 }
@@ -533,7 +533,7 @@ impl DescribeInstancesRequest {
     }
 
     /// Sets `Tag`.
-    pub fn tag(mut self, value: Vec<DescribeInstancesRequestTagItem>) -> Self {
+    pub fn tag(mut self, value: Vec<DescribeInstancesRequestTag>) -> Self {
         self.tag = Some(value);
         self
     }
@@ -837,7 +837,7 @@ pub struct DescribeTagsRequest {
     /// `Category` (query): text.
     pub category: Option<String>,
     /// `Tag` (query): list of object.
-    pub tag: Option<Vec<DescribeTagsRequestTagItem>>,
+    pub tag: Option<Vec<DescribeTagsRequestTag>>,
 }
 
 impl DescribeTagsRequest {
@@ -892,7 +892,7 @@ impl DescribeTagsRequest {
     }
 
     /// Sets `Tag`.
-    pub fn tag(mut self, value: Vec<DescribeTagsRequestTagItem>) -> Self {
+    pub fn tag(mut self, value: Vec<DescribeTagsRequestTag>) -> Self {
         self.tag = Some(value);
         self
     }
@@ -1222,7 +1222,7 @@ impl fmt::Debug for StopInstanceRequest {
 /// The response of the `DescribeInstanceStatus` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstanceStatusResponseInstanceStatusesInstanceStatusItem {
+pub struct DescribeInstanceStatusInstanceStatus {
     /// `InstanceId`: text.
     #[serde(
         rename = "InstanceId",
@@ -1235,9 +1235,9 @@ pub struct DescribeInstanceStatusResponseInstanceStatusesInstanceStatusItem {
     pub status: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstanceStatusResponseInstanceStatusesInstanceStatusItem {
+impl fmt::Debug for DescribeInstanceStatusInstanceStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstanceStatusResponseInstanceStatusesInstanceStatusItem")
+        f.debug_struct("DescribeInstanceStatusInstanceStatus")
             .field("instance_id", &self.instance_id)
             .field("status", &self.status)
             .finish()
@@ -1253,20 +1253,19 @@ fn field_redacted<T>(value: &Option<T>) -> Option<&'static str> {
 /// The response of the `DescribeInstanceStatus` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstanceStatusResponseInstanceStatuses {
+pub struct DescribeInstanceStatusInstanceStatuses {
     /// `InstanceStatus`: list of object.
     #[serde(
         rename = "InstanceStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub instance_status:
-        Option<Vec<DescribeInstanceStatusResponseInstanceStatusesInstanceStatusItem>>,
+    pub instance_status: Option<Vec<DescribeInstanceStatusInstanceStatus>>,
 }
 
-impl fmt::Debug for DescribeInstanceStatusResponseInstanceStatuses {
+impl fmt::Debug for DescribeInstanceStatusInstanceStatuses {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstanceStatusResponseInstanceStatuses")
+        f.debug_struct("DescribeInstanceStatusInstanceStatuses")
             .field("instance_status", &self.instance_status)
             .finish()
     }
@@ -1282,7 +1281,7 @@ pub struct DescribeInstanceStatusResponse {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub instance_statuses: Option<DescribeInstanceStatusResponseInstanceStatuses>,
+    pub instance_statuses: Option<DescribeInstanceStatusInstanceStatuses>,
     /// `PageNumber`: 32-bit integer.
     #[serde(
         rename = "PageNumber",
@@ -1320,7 +1319,7 @@ impl fmt::Debug for DescribeInstanceStatusResponse {
 /// Part of [`DescribeInstancesRequest`].
 #[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesRequestTagItem {
+pub struct DescribeInstancesRequestTag {
     /// `Key`: text.
     #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -1335,7 +1334,7 @@ pub struct DescribeInstancesRequestTagItem {
     pub value_2: Option<String>,
 }
 
-impl DescribeInstancesRequestTagItem {
+impl DescribeInstancesRequestTag {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
@@ -1366,9 +1365,9 @@ impl DescribeInstancesRequestTagItem {
     }
 }
 
-impl fmt::Debug for DescribeInstancesRequestTagItem {
+impl fmt::Debug for DescribeInstancesRequestTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesRequestTagItem")
+        f.debug_struct("DescribeInstancesRequestTag")
             .field("key", &self.key)
             .field("value", &self.value)
             .field("key_2", &self.key_2)
@@ -1380,7 +1379,7 @@ impl fmt::Debug for DescribeInstancesRequestTagItem {
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemCpuOptions {
+pub struct DescribeInstancesCpuOptions {
     /// `CoreCount`: 32-bit integer.
     #[serde(rename = "CoreCount", default, skip_serializing_if = "Option::is_none")]
     pub core_count: Option<i32>,
@@ -1403,9 +1402,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemCpuOptions {
     pub topology_type: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemCpuOptions {
+impl fmt::Debug for DescribeInstancesCpuOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemCpuOptions")
+        f.debug_struct("DescribeInstancesCpuOptions")
             .field("core_count", &self.core_count)
             .field("numa", &self.numa)
             .field("threads_per_core", &self.threads_per_core)
@@ -1417,7 +1416,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemCpuOptions {
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemDedicatedHostAttribute {
+pub struct DescribeInstancesDedicatedHostAttribute {
     /// `DedicatedHostClusterId`: text.
     #[serde(
         rename = "DedicatedHostClusterId",
@@ -1441,9 +1440,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemDedicatedHostAttribute 
     pub dedicated_host_name: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemDedicatedHostAttribute {
+impl fmt::Debug for DescribeInstancesDedicatedHostAttribute {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemDedicatedHostAttribute")
+        f.debug_struct("DescribeInstancesDedicatedHostAttribute")
             .field("dedicated_host_cluster_id", &self.dedicated_host_cluster_id)
             .field("dedicated_host_id", &self.dedicated_host_id)
             .field("dedicated_host_name", &self.dedicated_host_name)
@@ -1454,7 +1453,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemDedicatedHostA
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemDedicatedInstanceAttribute {
+pub struct DescribeInstancesDedicatedInstanceAttribute {
     /// `Affinity`: text.
     #[serde(rename = "Affinity", default, skip_serializing_if = "Option::is_none")]
     pub affinity: Option<String>,
@@ -1463,9 +1462,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemDedicatedInstanceAttrib
     pub tenancy: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemDedicatedInstanceAttribute {
+impl fmt::Debug for DescribeInstancesDedicatedInstanceAttribute {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemDedicatedInstanceAttribute")
+        f.debug_struct("DescribeInstancesDedicatedInstanceAttribute")
             .field("affinity", &self.affinity)
             .field("tenancy", &self.tenancy)
             .finish()
@@ -1475,7 +1474,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemDedicatedInsta
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemEcsCapacityReservationAttr {
+pub struct DescribeInstancesEcsCapacityReservationAttr {
     /// `CapacityReservationId`: text.
     #[serde(
         rename = "CapacityReservationId",
@@ -1492,9 +1491,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemEcsCapacityReservationA
     pub capacity_reservation_preference: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemEcsCapacityReservationAttr {
+impl fmt::Debug for DescribeInstancesEcsCapacityReservationAttr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemEcsCapacityReservationAttr")
+        f.debug_struct("DescribeInstancesEcsCapacityReservationAttr")
             .field("capacity_reservation_id", &self.capacity_reservation_id)
             .field(
                 "capacity_reservation_preference",
@@ -1507,7 +1506,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemEcsCapacityRes
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemEipAddress {
+pub struct DescribeInstancesEipAddress {
     /// `AllocationId`: text.
     #[serde(
         rename = "AllocationId",
@@ -1537,9 +1536,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemEipAddress {
     pub is_support_unassociate: Option<bool>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemEipAddress {
+impl fmt::Debug for DescribeInstancesEipAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemEipAddress")
+        f.debug_struct("DescribeInstancesEipAddress")
             .field("allocation_id", &self.allocation_id)
             .field("bandwidth", &self.bandwidth)
             .field("internet_charge_type", &self.internet_charge_type)
@@ -1552,7 +1551,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemEipAddress {
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemHibernationOptions {
+pub struct DescribeInstancesHibernationOptions {
     /// `Configured`: boolean.
     #[serde(
         rename = "Configured",
@@ -1562,9 +1561,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemHibernationOptions {
     pub configured: Option<bool>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemHibernationOptions {
+impl fmt::Debug for DescribeInstancesHibernationOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemHibernationOptions")
+        f.debug_struct("DescribeInstancesHibernationOptions")
             .field("configured", &self.configured)
             .finish()
     }
@@ -1573,7 +1572,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemHibernationOpt
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemImageOptions {
+pub struct DescribeInstancesImageOptions {
     /// `LoginAsNonRoot`: boolean.
     #[serde(
         rename = "LoginAsNonRoot",
@@ -1583,9 +1582,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemImageOptions {
     pub login_as_non_root: Option<bool>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemImageOptions {
+impl fmt::Debug for DescribeInstancesImageOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemImageOptions")
+        f.debug_struct("DescribeInstancesImageOptions")
             .field("login_as_non_root", &self.login_as_non_root)
             .finish()
     }
@@ -1594,15 +1593,15 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemImageOptions {
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemInnerIpAddress {
+pub struct DescribeInstancesInnerIpAddress {
     /// `IpAddress`: list of text.
     #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemInnerIpAddress {
+impl fmt::Debug for DescribeInstancesInnerIpAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemInnerIpAddress")
+        f.debug_struct("DescribeInstancesInnerIpAddress")
             .field("ip_address", &self.ip_address)
             .finish()
     }
@@ -1611,7 +1610,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemInnerIpAddress
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemMetadataOptions {
+pub struct DescribeInstancesMetadataOptions {
     /// `HttpEndpoint`: text.
     #[serde(
         rename = "HttpEndpoint",
@@ -1635,9 +1634,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemMetadataOptions {
     pub http_tokens: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemMetadataOptions {
+impl fmt::Debug for DescribeInstancesMetadataOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemMetadataOptions")
+        f.debug_struct("DescribeInstancesMetadataOptions")
             .field("http_endpoint", &self.http_endpoint)
             .field(
                 "http_put_response_hop_limit",
@@ -1651,8 +1650,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemMetadataOption
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSetsIpv4PrefixSetItem
-{
+pub struct DescribeInstancesIpv4PrefixSet {
     /// `Ipv4Prefix`: text.
     #[serde(
         rename = "Ipv4Prefix",
@@ -1662,9 +1660,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetwor
     pub ipv4_prefix: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSetsIpv4PrefixSetItem {
+impl fmt::Debug for DescribeInstancesIpv4PrefixSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSetsIpv4PrefixSetItem")
+        f.debug_struct("DescribeInstancesIpv4PrefixSet")
             .field("ipv4_prefix", &self.ipv4_prefix)
             .finish()
     }
@@ -1673,15 +1671,19 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSets {
+pub struct DescribeInstancesIpv4PrefixSets {
     /// `Ipv4PrefixSet`: list of object.
-    #[serde(rename = "Ipv4PrefixSet", default, skip_serializing_if = "Option::is_none")]
-    pub ipv4_prefix_set: Option<Vec<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSetsIpv4PrefixSetItem>>,
+    #[serde(
+        rename = "Ipv4PrefixSet",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ipv4_prefix_set: Option<Vec<DescribeInstancesIpv4PrefixSet>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSets {
+impl fmt::Debug for DescribeInstancesIpv4PrefixSets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSets")
+        f.debug_struct("DescribeInstancesIpv4PrefixSets")
             .field("ipv4_prefix_set", &self.ipv4_prefix_set)
             .finish()
     }
@@ -1690,8 +1692,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSetsIpv6PrefixSetItem
-{
+pub struct DescribeInstancesIpv6PrefixSet {
     /// `Ipv6Prefix`: text.
     #[serde(
         rename = "Ipv6Prefix",
@@ -1701,9 +1702,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetwor
     pub ipv6_prefix: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSetsIpv6PrefixSetItem {
+impl fmt::Debug for DescribeInstancesIpv6PrefixSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSetsIpv6PrefixSetItem")
+        f.debug_struct("DescribeInstancesIpv6PrefixSet")
             .field("ipv6_prefix", &self.ipv6_prefix)
             .finish()
     }
@@ -1712,15 +1713,19 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSets {
+pub struct DescribeInstancesIpv6PrefixSets {
     /// `Ipv6PrefixSet`: list of object.
-    #[serde(rename = "Ipv6PrefixSet", default, skip_serializing_if = "Option::is_none")]
-    pub ipv6_prefix_set: Option<Vec<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSetsIpv6PrefixSetItem>>,
+    #[serde(
+        rename = "Ipv6PrefixSet",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ipv6_prefix_set: Option<Vec<DescribeInstancesIpv6PrefixSet>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSets {
+impl fmt::Debug for DescribeInstancesIpv6PrefixSets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSets")
+        f.debug_struct("DescribeInstancesIpv6PrefixSets")
             .field("ipv6_prefix_set", &self.ipv6_prefix_set)
             .finish()
     }
@@ -1729,8 +1734,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6SetsIpv6SetItem
-{
+pub struct DescribeInstancesIpv6Set {
     /// `Ipv6Address`: text.
     #[serde(
         rename = "Ipv6Address",
@@ -1740,9 +1744,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetwor
     pub ipv6_address: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6SetsIpv6SetItem {
+impl fmt::Debug for DescribeInstancesIpv6Set {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6SetsIpv6SetItem")
+        f.debug_struct("DescribeInstancesIpv6Set")
             .field("ipv6_address", &self.ipv6_address)
             .finish()
     }
@@ -1751,17 +1755,15 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6Sets {
+pub struct DescribeInstancesIpv6Sets {
     /// `Ipv6Set`: list of object.
     #[serde(rename = "Ipv6Set", default, skip_serializing_if = "Option::is_none")]
-    pub ipv6_set: Option<Vec<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6SetsIpv6SetItem>>,
+    pub ipv6_set: Option<Vec<DescribeInstancesIpv6Set>>,
 }
 
-impl fmt::Debug
-    for DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6Sets
-{
+impl fmt::Debug for DescribeInstancesIpv6Sets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6Sets")
+        f.debug_struct("DescribeInstancesIpv6Sets")
             .field("ipv6_set", &self.ipv6_set)
             .finish()
     }
@@ -1770,8 +1772,7 @@ impl fmt::Debug
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSetsPrivateIpSetItem
-{
+pub struct DescribeInstancesPrivateIpSet {
     /// `Primary`: boolean.
     #[serde(rename = "Primary", default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
@@ -1784,9 +1785,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetwor
     pub private_ip_address: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSetsPrivateIpSetItem {
+impl fmt::Debug for DescribeInstancesPrivateIpSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSetsPrivateIpSetItem")
+        f.debug_struct("DescribeInstancesPrivateIpSet")
             .field("primary", &self.primary)
             .field("private_ip_address", &self.private_ip_address)
             .finish()
@@ -1796,15 +1797,19 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSets {
+pub struct DescribeInstancesPrivateIpSets {
     /// `PrivateIpSet`: list of object.
-    #[serde(rename = "PrivateIpSet", default, skip_serializing_if = "Option::is_none")]
-    pub private_ip_set: Option<Vec<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSetsPrivateIpSetItem>>,
+    #[serde(
+        rename = "PrivateIpSet",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_ip_set: Option<Vec<DescribeInstancesPrivateIpSet>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSets {
+impl fmt::Debug for DescribeInstancesPrivateIpSets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSets")
+        f.debug_struct("DescribeInstancesPrivateIpSets")
             .field("private_ip_set", &self.private_ip_set)
             .finish()
     }
@@ -1813,70 +1818,88 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItem {
+pub struct DescribeInstancesNetworkInterface {
     /// `Ipv4PrefixSets`: object.
-    #[serde(rename = "Ipv4PrefixSets", default, skip_serializing_if = "Option::is_none")]
-    pub ipv4_prefix_sets: Option<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv4PrefixSets>,
+    #[serde(
+        rename = "Ipv4PrefixSets",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ipv4_prefix_sets: Option<DescribeInstancesIpv4PrefixSets>,
     /// `Ipv6PrefixSets`: object.
-    #[serde(rename = "Ipv6PrefixSets", default, skip_serializing_if = "Option::is_none")]
-    pub ipv6_prefix_sets: Option<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6PrefixSets>,
+    #[serde(
+        rename = "Ipv6PrefixSets",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ipv6_prefix_sets: Option<DescribeInstancesIpv6PrefixSets>,
     /// `Ipv6Sets`: object.
     #[serde(rename = "Ipv6Sets", default, skip_serializing_if = "Option::is_none")]
-    pub ipv6_sets: Option<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemIpv6Sets>,
+    pub ipv6_sets: Option<DescribeInstancesIpv6Sets>,
     /// `MacAddress`: text.
-    #[serde(rename = "MacAddress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "MacAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mac_address: Option<String>,
     /// `NetworkInterfaceId`: text.
-    #[serde(rename = "NetworkInterfaceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NetworkInterfaceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub network_interface_id: Option<String>,
     /// `PrimaryIpAddress`: text.
-    #[serde(rename = "PrimaryIpAddress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PrimaryIpAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub primary_ip_address: Option<String>,
     /// `PrivateIpSets`: object.
-    #[serde(rename = "PrivateIpSets", default, skip_serializing_if = "Option::is_none")]
-    pub private_ip_sets: Option<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItemPrivateIpSets>,
+    #[serde(
+        rename = "PrivateIpSets",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_ip_sets: Option<DescribeInstancesPrivateIpSets>,
     /// `Type`: text.
     #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
 
-impl fmt::Debug
-    for DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItem
-{
+impl fmt::Debug for DescribeInstancesNetworkInterface {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(
-            "DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItem",
-        )
-        .field("ipv4_prefix_sets", &self.ipv4_prefix_sets)
-        .field("ipv6_prefix_sets", &self.ipv6_prefix_sets)
-        .field("ipv6_sets", &self.ipv6_sets)
-        .field("mac_address", &self.mac_address)
-        .field("network_interface_id", &self.network_interface_id)
-        .field("primary_ip_address", &self.primary_ip_address)
-        .field("private_ip_sets", &self.private_ip_sets)
-        .field("type", &self.r#type)
-        .finish()
+        f.debug_struct("DescribeInstancesNetworkInterface")
+            .field("ipv4_prefix_sets", &self.ipv4_prefix_sets)
+            .field("ipv6_prefix_sets", &self.ipv6_prefix_sets)
+            .field("ipv6_sets", &self.ipv6_sets)
+            .field("mac_address", &self.mac_address)
+            .field("network_interface_id", &self.network_interface_id)
+            .field("primary_ip_address", &self.primary_ip_address)
+            .field("private_ip_sets", &self.private_ip_sets)
+            .field("type", &self.r#type)
+            .finish()
     }
 }
 
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemNetworkInterfaces {
+pub struct DescribeInstancesNetworkInterfaces {
     /// `NetworkInterface`: list of object.
     #[serde(
         rename = "NetworkInterface",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub network_interface: Option<
-        Vec<DescribeInstancesResponseInstancesInstanceItemNetworkInterfacesNetworkInterfaceItem>,
-    >,
+    pub network_interface: Option<Vec<DescribeInstancesNetworkInterface>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfaces {
+impl fmt::Debug for DescribeInstancesNetworkInterfaces {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemNetworkInterfaces")
+        f.debug_struct("DescribeInstancesNetworkInterfaces")
             .field("network_interface", &self.network_interface)
             .finish()
     }
@@ -1885,7 +1908,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemNetworkInterfa
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReasonItem {
+pub struct DescribeInstancesLockReason {
     /// `LockMsg`: text.
     #[serde(rename = "LockMsg", default, skip_serializing_if = "Option::is_none")]
     pub lock_msg: Option<String>,
@@ -1898,9 +1921,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReaso
     pub lock_reason: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReasonItem {
+impl fmt::Debug for DescribeInstancesLockReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReasonItem")
+        f.debug_struct("DescribeInstancesLockReason")
             .field("lock_msg", &self.lock_msg)
             .field("lock_reason", &self.lock_reason)
             .finish()
@@ -1910,20 +1933,19 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemOperationLocks
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemOperationLocks {
+pub struct DescribeInstancesOperationLocks {
     /// `LockReason`: list of object.
     #[serde(
         rename = "LockReason",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub lock_reason:
-        Option<Vec<DescribeInstancesResponseInstancesInstanceItemOperationLocksLockReasonItem>>,
+    pub lock_reason: Option<Vec<DescribeInstancesLockReason>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemOperationLocks {
+impl fmt::Debug for DescribeInstancesOperationLocks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemOperationLocks")
+        f.debug_struct("DescribeInstancesOperationLocks")
             .field("lock_reason", &self.lock_reason)
             .finish()
     }
@@ -1932,15 +1954,15 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemOperationLocks
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemPublicIpAddress {
+pub struct DescribeInstancesPublicIpAddress {
     /// `IpAddress`: list of text.
     #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemPublicIpAddress {
+impl fmt::Debug for DescribeInstancesPublicIpAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemPublicIpAddress")
+        f.debug_struct("DescribeInstancesPublicIpAddress")
             .field("ip_address", &self.ip_address)
             .finish()
     }
@@ -1949,15 +1971,15 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemPublicIpAddres
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress {
+pub struct DescribeInstancesRdmaIpAddress {
     /// `IpAddress`: list of text.
     #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress {
+impl fmt::Debug for DescribeInstancesRdmaIpAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress")
+        f.debug_struct("DescribeInstancesRdmaIpAddress")
             .field("ip_address", &self.ip_address)
             .finish()
     }
@@ -1966,7 +1988,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress 
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemSecurityGroupIds {
+pub struct DescribeInstancesSecurityGroupIds {
     /// `SecurityGroupId`: list of text.
     #[serde(
         rename = "SecurityGroupId",
@@ -1976,9 +1998,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemSecurityGroupIds {
     pub security_group_id: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemSecurityGroupIds {
+impl fmt::Debug for DescribeInstancesSecurityGroupIds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemSecurityGroupIds")
+        f.debug_struct("DescribeInstancesSecurityGroupIds")
             .field("security_group_id", &self.security_group_id)
             .finish()
     }
@@ -1987,7 +2009,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemSecurityGroupI
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemTagsTagItem {
+pub struct DescribeInstancesTag {
     /// `TagKey`: text.
     #[serde(rename = "TagKey", default, skip_serializing_if = "Option::is_none")]
     pub tag_key: Option<String>,
@@ -1996,9 +2018,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemTagsTagItem {
     pub tag_value: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemTagsTagItem {
+impl fmt::Debug for DescribeInstancesTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemTagsTagItem")
+        f.debug_struct("DescribeInstancesTag")
             .field("tag_key", &self.tag_key)
             .field("tag_value", &self.tag_value)
             .finish()
@@ -2008,15 +2030,15 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemTagsTagItem {
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemTags {
+pub struct DescribeInstancesTags {
     /// `Tag`: list of object.
     #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
-    pub tag: Option<Vec<DescribeInstancesResponseInstancesInstanceItemTagsTagItem>>,
+    pub tag: Option<Vec<DescribeInstancesTag>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemTags {
+impl fmt::Debug for DescribeInstancesTags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemTags")
+        f.debug_struct("DescribeInstancesTags")
             .field("tag", &self.tag)
             .finish()
     }
@@ -2025,26 +2047,24 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemTags {
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemVpcAttributesPrivateIpAddress {
+pub struct DescribeInstancesPrivateIpAddress {
     /// `IpAddress`: list of text.
     #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemVpcAttributesPrivateIpAddress {
+impl fmt::Debug for DescribeInstancesPrivateIpAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(
-            "DescribeInstancesResponseInstancesInstanceItemVpcAttributesPrivateIpAddress",
-        )
-        .field("ip_address", &self.ip_address)
-        .finish()
+        f.debug_struct("DescribeInstancesPrivateIpAddress")
+            .field("ip_address", &self.ip_address)
+            .finish()
     }
 }
 
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItemVpcAttributes {
+pub struct DescribeInstancesVpcAttributes {
     /// `NatIpAddress`: text.
     #[serde(
         rename = "NatIpAddress",
@@ -2058,8 +2078,7 @@ pub struct DescribeInstancesResponseInstancesInstanceItemVpcAttributes {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub private_ip_address:
-        Option<DescribeInstancesResponseInstancesInstanceItemVpcAttributesPrivateIpAddress>,
+    pub private_ip_address: Option<DescribeInstancesPrivateIpAddress>,
     /// `VSwitchId`: text.
     #[serde(rename = "VSwitchId", default, skip_serializing_if = "Option::is_none")]
     pub v_switch_id: Option<String>,
@@ -2068,9 +2087,9 @@ pub struct DescribeInstancesResponseInstancesInstanceItemVpcAttributes {
     pub vpc_id: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemVpcAttributes {
+impl fmt::Debug for DescribeInstancesVpcAttributes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItemVpcAttributes")
+        f.debug_struct("DescribeInstancesVpcAttributes")
             .field("nat_ip_address", &self.nat_ip_address)
             .field("private_ip_address", &self.private_ip_address)
             .field("v_switch_id", &self.v_switch_id)
@@ -2082,7 +2101,7 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItemVpcAttributes 
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstancesInstanceItem {
+pub struct DescribeInstancesInstance {
     /// `AutoReleaseTime`: text.
     #[serde(
         rename = "AutoReleaseTime",
@@ -2102,7 +2121,7 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub cpu_options: Option<DescribeInstancesResponseInstancesInstanceItemCpuOptions>,
+    pub cpu_options: Option<DescribeInstancesCpuOptions>,
     /// `CreationTime`: text.
     #[serde(
         rename = "CreationTime",
@@ -2123,16 +2142,14 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub dedicated_host_attribute:
-        Option<DescribeInstancesResponseInstancesInstanceItemDedicatedHostAttribute>,
+    pub dedicated_host_attribute: Option<DescribeInstancesDedicatedHostAttribute>,
     /// `DedicatedInstanceAttribute`: object.
     #[serde(
         rename = "DedicatedInstanceAttribute",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub dedicated_instance_attribute:
-        Option<DescribeInstancesResponseInstancesInstanceItemDedicatedInstanceAttribute>,
+    pub dedicated_instance_attribute: Option<DescribeInstancesDedicatedInstanceAttribute>,
     /// `DeletionProtection`: boolean.
     #[serde(
         rename = "DeletionProtection",
@@ -2174,15 +2191,14 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub ecs_capacity_reservation_attr:
-        Option<DescribeInstancesResponseInstancesInstanceItemEcsCapacityReservationAttr>,
+    pub ecs_capacity_reservation_attr: Option<DescribeInstancesEcsCapacityReservationAttr>,
     /// `EipAddress`: object.
     #[serde(
         rename = "EipAddress",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub eip_address: Option<DescribeInstancesResponseInstancesInstanceItemEipAddress>,
+    pub eip_address: Option<DescribeInstancesEipAddress>,
     /// `ExpiredTime`: text.
     #[serde(
         rename = "ExpiredTime",
@@ -2202,8 +2218,7 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub hibernation_options:
-        Option<DescribeInstancesResponseInstancesInstanceItemHibernationOptions>,
+    pub hibernation_options: Option<DescribeInstancesHibernationOptions>,
     /// `HostName`: text.
     #[serde(rename = "HostName", default, skip_serializing_if = "Option::is_none")]
     pub host_name: Option<String>,
@@ -2226,14 +2241,14 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub image_options: Option<DescribeInstancesResponseInstancesInstanceItemImageOptions>,
+    pub image_options: Option<DescribeInstancesImageOptions>,
     /// `InnerIpAddress`: object.
     #[serde(
         rename = "InnerIpAddress",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub inner_ip_address: Option<DescribeInstancesResponseInstancesInstanceItemInnerIpAddress>,
+    pub inner_ip_address: Option<DescribeInstancesInnerIpAddress>,
     /// `InstanceChargeType`: text.
     #[serde(
         rename = "InstanceChargeType",
@@ -2334,14 +2349,14 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub metadata_options: Option<DescribeInstancesResponseInstancesInstanceItemMetadataOptions>,
+    pub metadata_options: Option<DescribeInstancesMetadataOptions>,
     /// `NetworkInterfaces`: object.
     #[serde(
         rename = "NetworkInterfaces",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub network_interfaces: Option<DescribeInstancesResponseInstancesInstanceItemNetworkInterfaces>,
+    pub network_interfaces: Option<DescribeInstancesNetworkInterfaces>,
     /// `OSName`: text.
     #[serde(rename = "OSName", default, skip_serializing_if = "Option::is_none")]
     pub os_name: Option<String>,
@@ -2357,21 +2372,21 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub operation_locks: Option<DescribeInstancesResponseInstancesInstanceItemOperationLocks>,
+    pub operation_locks: Option<DescribeInstancesOperationLocks>,
     /// `PublicIpAddress`: object.
     #[serde(
         rename = "PublicIpAddress",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub public_ip_address: Option<DescribeInstancesResponseInstancesInstanceItemPublicIpAddress>,
+    pub public_ip_address: Option<DescribeInstancesPublicIpAddress>,
     /// `RdmaIpAddress`: object.
     #[serde(
         rename = "RdmaIpAddress",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub rdma_ip_address: Option<DescribeInstancesResponseInstancesInstanceItemRdmaIpAddress>,
+    pub rdma_ip_address: Option<DescribeInstancesRdmaIpAddress>,
     /// `Recyclable`: boolean.
     #[serde(
         rename = "Recyclable",
@@ -2398,7 +2413,7 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub security_group_ids: Option<DescribeInstancesResponseInstancesInstanceItemSecurityGroupIds>,
+    pub security_group_ids: Option<DescribeInstancesSecurityGroupIds>,
     /// `SerialNumber`: text.
     #[serde(
         rename = "SerialNumber",
@@ -2449,7 +2464,7 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
     pub stopped_mode: Option<String>,
     /// `Tags`: object.
     #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<DescribeInstancesResponseInstancesInstanceItemTags>,
+    pub tags: Option<DescribeInstancesTags>,
     /// `VlanId`: text.
     #[serde(rename = "VlanId", default, skip_serializing_if = "Option::is_none")]
     pub vlan_id: Option<String>,
@@ -2459,15 +2474,15 @@ pub struct DescribeInstancesResponseInstancesInstanceItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub vpc_attributes: Option<DescribeInstancesResponseInstancesInstanceItemVpcAttributes>,
+    pub vpc_attributes: Option<DescribeInstancesVpcAttributes>,
     /// `ZoneId`: text.
     #[serde(rename = "ZoneId", default, skip_serializing_if = "Option::is_none")]
     pub zone_id: Option<String>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItem {
+impl fmt::Debug for DescribeInstancesInstance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstancesInstanceItem")
+        f.debug_struct("DescribeInstancesInstance")
             .field("auto_release_time", &self.auto_release_time)
             .field("cluster_id", &self.cluster_id)
             .field("cpu", &self.cpu)
@@ -2551,15 +2566,15 @@ impl fmt::Debug for DescribeInstancesResponseInstancesInstanceItem {
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeInstancesResponseInstances {
+pub struct DescribeInstancesInstances {
     /// `Instance`: list of object.
     #[serde(rename = "Instance", default, skip_serializing_if = "Option::is_none")]
-    pub instance: Option<Vec<DescribeInstancesResponseInstancesInstanceItem>>,
+    pub instance: Option<Vec<DescribeInstancesInstance>>,
 }
 
-impl fmt::Debug for DescribeInstancesResponseInstances {
+impl fmt::Debug for DescribeInstancesInstances {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeInstancesResponseInstances")
+        f.debug_struct("DescribeInstancesInstances")
             .field("instance", &self.instance)
             .finish()
     }
@@ -2571,7 +2586,7 @@ impl fmt::Debug for DescribeInstancesResponseInstances {
 pub struct DescribeInstancesResponse {
     /// `Instances`: object.
     #[serde(rename = "Instances", default, skip_serializing_if = "Option::is_none")]
-    pub instances: Option<DescribeInstancesResponseInstances>,
+    pub instances: Option<DescribeInstancesInstances>,
     /// `NextToken`: text.
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -2613,7 +2628,7 @@ impl fmt::Debug for DescribeInstancesResponse {
 /// The response of the `DescribeRegions` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeRegionsResponseRegionsRegionItem {
+pub struct DescribeRegionsRegion {
     /// `LocalName`: text.
     #[serde(rename = "LocalName", default, skip_serializing_if = "Option::is_none")]
     pub local_name: Option<String>,
@@ -2632,9 +2647,9 @@ pub struct DescribeRegionsResponseRegionsRegionItem {
     pub status: Option<String>,
 }
 
-impl fmt::Debug for DescribeRegionsResponseRegionsRegionItem {
+impl fmt::Debug for DescribeRegionsRegion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeRegionsResponseRegionsRegionItem")
+        f.debug_struct("DescribeRegionsRegion")
             .field("local_name", &self.local_name)
             .field("region_endpoint", &self.region_endpoint)
             .field("region_id", &self.region_id)
@@ -2646,15 +2661,15 @@ impl fmt::Debug for DescribeRegionsResponseRegionsRegionItem {
 /// The response of the `DescribeRegions` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeRegionsResponseRegions {
+pub struct DescribeRegionsRegions {
     /// `Region`: list of object.
     #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<Vec<DescribeRegionsResponseRegionsRegionItem>>,
+    pub region: Option<Vec<DescribeRegionsRegion>>,
 }
 
-impl fmt::Debug for DescribeRegionsResponseRegions {
+impl fmt::Debug for DescribeRegionsRegions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeRegionsResponseRegions")
+        f.debug_struct("DescribeRegionsRegions")
             .field("region", &self.region)
             .finish()
     }
@@ -2666,7 +2681,7 @@ impl fmt::Debug for DescribeRegionsResponseRegions {
 pub struct DescribeRegionsResponse {
     /// `Regions`: object.
     #[serde(rename = "Regions", default, skip_serializing_if = "Option::is_none")]
-    pub regions: Option<DescribeRegionsResponseRegions>,
+    pub regions: Option<DescribeRegionsRegions>,
     /// `RequestId`: text.
     #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -2684,7 +2699,7 @@ impl fmt::Debug for DescribeRegionsResponse {
 /// Part of [`DescribeTagsRequest`].
 #[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct DescribeTagsRequestTagItem {
+pub struct DescribeTagsRequestTag {
     /// `Key`: text.
     #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -2699,7 +2714,7 @@ pub struct DescribeTagsRequestTagItem {
     pub value_2: Option<String>,
 }
 
-impl DescribeTagsRequestTagItem {
+impl DescribeTagsRequestTag {
     /// An empty value; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
@@ -2730,9 +2745,9 @@ impl DescribeTagsRequestTagItem {
     }
 }
 
-impl fmt::Debug for DescribeTagsRequestTagItem {
+impl fmt::Debug for DescribeTagsRequestTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeTagsRequestTagItem")
+        f.debug_struct("DescribeTagsRequestTag")
             .field("key", &self.key)
             .field("value", &self.value)
             .field("key_2", &self.key_2)
@@ -2744,7 +2759,7 @@ impl fmt::Debug for DescribeTagsRequestTagItem {
 /// The response of the `DescribeTags` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeTagsResponseTagsTagItemResourceTypeCount {
+pub struct DescribeTagsResourceTypeCount {
     /// `Ddh`: 32-bit integer.
     #[serde(rename = "Ddh", default, skip_serializing_if = "Option::is_none")]
     pub ddh: Option<i32>,
@@ -2799,9 +2814,9 @@ pub struct DescribeTagsResponseTagsTagItemResourceTypeCount {
     pub volume: Option<i32>,
 }
 
-impl fmt::Debug for DescribeTagsResponseTagsTagItemResourceTypeCount {
+impl fmt::Debug for DescribeTagsResourceTypeCount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeTagsResponseTagsTagItemResourceTypeCount")
+        f.debug_struct("DescribeTagsResourceTypeCount")
             .field("ddh", &self.ddh)
             .field("disk", &self.disk)
             .field("eni", &self.eni)
@@ -2821,14 +2836,14 @@ impl fmt::Debug for DescribeTagsResponseTagsTagItemResourceTypeCount {
 /// The response of the `DescribeTags` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeTagsResponseTagsTagItem {
+pub struct DescribeTagsTag {
     /// `ResourceTypeCount`: object.
     #[serde(
         rename = "ResourceTypeCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub resource_type_count: Option<DescribeTagsResponseTagsTagItemResourceTypeCount>,
+    pub resource_type_count: Option<DescribeTagsResourceTypeCount>,
     /// `TagKey`: text.
     #[serde(rename = "TagKey", default, skip_serializing_if = "Option::is_none")]
     pub tag_key: Option<String>,
@@ -2837,9 +2852,9 @@ pub struct DescribeTagsResponseTagsTagItem {
     pub tag_value: Option<String>,
 }
 
-impl fmt::Debug for DescribeTagsResponseTagsTagItem {
+impl fmt::Debug for DescribeTagsTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeTagsResponseTagsTagItem")
+        f.debug_struct("DescribeTagsTag")
             .field("resource_type_count", &self.resource_type_count)
             .field("tag_key", &self.tag_key)
             .field("tag_value", &self.tag_value)
@@ -2850,15 +2865,15 @@ impl fmt::Debug for DescribeTagsResponseTagsTagItem {
 /// The response of the `DescribeTags` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeTagsResponseTags {
+pub struct DescribeTagsTags {
     /// `Tag`: list of object.
     #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
-    pub tag: Option<Vec<DescribeTagsResponseTagsTagItem>>,
+    pub tag: Option<Vec<DescribeTagsTag>>,
 }
 
-impl fmt::Debug for DescribeTagsResponseTags {
+impl fmt::Debug for DescribeTagsTags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeTagsResponseTags")
+        f.debug_struct("DescribeTagsTags")
             .field("tag", &self.tag)
             .finish()
     }
@@ -2883,7 +2898,7 @@ pub struct DescribeTagsResponse {
     pub request_id: Option<String>,
     /// `Tags`: object.
     #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<DescribeTagsResponseTags>,
+    pub tags: Option<DescribeTagsTags>,
     /// `TotalCount`: 32-bit integer.
     #[serde(
         rename = "TotalCount",
@@ -2908,7 +2923,7 @@ impl fmt::Debug for DescribeTagsResponse {
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableDedicatedHostTypes {
+pub struct DescribeZonesAvailableDedicatedHostTypes {
     /// `DedicatedHostType`: list of text.
     #[serde(
         rename = "DedicatedHostType",
@@ -2918,9 +2933,9 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableDedicatedHostTypes {
     pub dedicated_host_type: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableDedicatedHostTypes {
+impl fmt::Debug for DescribeZonesAvailableDedicatedHostTypes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableDedicatedHostTypes")
+        f.debug_struct("DescribeZonesAvailableDedicatedHostTypes")
             .field("dedicated_host_type", &self.dedicated_host_type)
             .finish()
     }
@@ -2929,7 +2944,7 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableDedicatedHostType
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableDiskCategories {
+pub struct DescribeZonesAvailableDiskCategories {
     /// `DiskCategories`: list of text.
     #[serde(
         rename = "DiskCategories",
@@ -2939,9 +2954,9 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableDiskCategories {
     pub disk_categories: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableDiskCategories {
+impl fmt::Debug for DescribeZonesAvailableDiskCategories {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableDiskCategories")
+        f.debug_struct("DescribeZonesAvailableDiskCategories")
             .field("disk_categories", &self.disk_categories)
             .finish()
     }
@@ -2950,7 +2965,7 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableDiskCategories {
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableInstanceTypes {
+pub struct DescribeZonesAvailableInstanceTypes {
     /// `InstanceTypes`: list of text.
     #[serde(
         rename = "InstanceTypes",
@@ -2960,9 +2975,9 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableInstanceTypes {
     pub instance_types: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableInstanceTypes {
+impl fmt::Debug for DescribeZonesAvailableInstanceTypes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableInstanceTypes")
+        f.debug_struct("DescribeZonesAvailableInstanceTypes")
             .field("instance_types", &self.instance_types)
             .finish()
     }
@@ -2971,7 +2986,7 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableInstanceTypes {
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableResourceCreation {
+pub struct DescribeZonesAvailableResourceCreation {
     /// `ResourceTypes`: list of text.
     #[serde(
         rename = "ResourceTypes",
@@ -2981,9 +2996,9 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableResourceCreation {
     pub resource_types: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableResourceCreation {
+impl fmt::Debug for DescribeZonesAvailableResourceCreation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableResourceCreation")
+        f.debug_struct("DescribeZonesAvailableResourceCreation")
             .field("resource_types", &self.resource_types)
             .finish()
     }
@@ -2992,7 +3007,7 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableResourceCreation 
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemDataDiskCategories {
+pub struct DescribeZonesDataDiskCategories {
     /// `supportedDataDiskCategory`: list of text.
     #[serde(
         rename = "supportedDataDiskCategory",
@@ -3002,12 +3017,13 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem
     pub supported_data_disk_category: Option<Vec<String>>,
 }
 
-impl fmt::Debug
-    for DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemDataDiskCategories
-{
+impl fmt::Debug for DescribeZonesDataDiskCategories {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemDataDiskCategories")
-            .field("supported_data_disk_category", &self.supported_data_disk_category)
+        f.debug_struct("DescribeZonesDataDiskCategories")
+            .field(
+                "supported_data_disk_category",
+                &self.supported_data_disk_category,
+            )
             .finish()
     }
 }
@@ -3015,8 +3031,7 @@ impl fmt::Debug
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceGenerations
-{
+pub struct DescribeZonesInstanceGenerations {
     /// `supportedInstanceGeneration`: list of text.
     #[serde(
         rename = "supportedInstanceGeneration",
@@ -3026,12 +3041,13 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem
     pub supported_instance_generation: Option<Vec<String>>,
 }
 
-impl fmt::Debug
-    for DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceGenerations
-{
+impl fmt::Debug for DescribeZonesInstanceGenerations {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceGenerations")
-            .field("supported_instance_generation", &self.supported_instance_generation)
+        f.debug_struct("DescribeZonesInstanceGenerations")
+            .field(
+                "supported_instance_generation",
+                &self.supported_instance_generation,
+            )
             .finish()
     }
 }
@@ -3039,8 +3055,7 @@ impl fmt::Debug
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypeFamilies
-{
+pub struct DescribeZonesInstanceTypeFamilies {
     /// `supportedInstanceTypeFamily`: list of text.
     #[serde(
         rename = "supportedInstanceTypeFamily",
@@ -3050,12 +3065,13 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem
     pub supported_instance_type_family: Option<Vec<String>>,
 }
 
-impl fmt::Debug
-    for DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypeFamilies
-{
+impl fmt::Debug for DescribeZonesInstanceTypeFamilies {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypeFamilies")
-            .field("supported_instance_type_family", &self.supported_instance_type_family)
+        f.debug_struct("DescribeZonesInstanceTypeFamilies")
+            .field(
+                "supported_instance_type_family",
+                &self.supported_instance_type_family,
+            )
             .finish()
     }
 }
@@ -3063,7 +3079,7 @@ impl fmt::Debug
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypes {
+pub struct DescribeZonesInstanceTypes {
     /// `supportedInstanceType`: list of text.
     #[serde(
         rename = "supportedInstanceType",
@@ -3073,22 +3089,18 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem
     pub supported_instance_type: Option<Vec<String>>,
 }
 
-impl fmt::Debug
-    for DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypes
-{
+impl fmt::Debug for DescribeZonesInstanceTypes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(
-            "DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypes",
-        )
-        .field("supported_instance_type", &self.supported_instance_type)
-        .finish()
+        f.debug_struct("DescribeZonesInstanceTypes")
+            .field("supported_instance_type", &self.supported_instance_type)
+            .finish()
     }
 }
 
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemNetworkTypes {
+pub struct DescribeZonesNetworkTypes {
     /// `supportedNetworkCategory`: list of text.
     #[serde(
         rename = "supportedNetworkCategory",
@@ -3098,26 +3110,21 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem
     pub supported_network_category: Option<Vec<String>>,
 }
 
-impl fmt::Debug
-    for DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemNetworkTypes
-{
+impl fmt::Debug for DescribeZonesNetworkTypes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(
-            "DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemNetworkTypes",
-        )
-        .field(
-            "supported_network_category",
-            &self.supported_network_category,
-        )
-        .finish()
+        f.debug_struct("DescribeZonesNetworkTypes")
+            .field(
+                "supported_network_category",
+                &self.supported_network_category,
+            )
+            .finish()
     }
 }
 
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemSystemDiskCategories
-{
+pub struct DescribeZonesSystemDiskCategories {
     /// `supportedSystemDiskCategory`: list of text.
     #[serde(
         rename = "supportedSystemDiskCategory",
@@ -3127,12 +3134,13 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem
     pub supported_system_disk_category: Option<Vec<String>>,
 }
 
-impl fmt::Debug
-    for DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemSystemDiskCategories
-{
+impl fmt::Debug for DescribeZonesSystemDiskCategories {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemSystemDiskCategories")
-            .field("supported_system_disk_category", &self.supported_system_disk_category)
+        f.debug_struct("DescribeZonesSystemDiskCategories")
+            .field(
+                "supported_system_disk_category",
+                &self.supported_system_disk_category,
+            )
             .finish()
     }
 }
@@ -3140,42 +3148,35 @@ impl fmt::Debug
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem {
+pub struct DescribeZonesResourcesInfo {
     /// `DataDiskCategories`: object.
     #[serde(
         rename = "DataDiskCategories",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub data_disk_categories: Option<
-        DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemDataDiskCategories,
-    >,
+    pub data_disk_categories: Option<DescribeZonesDataDiskCategories>,
     /// `InstanceGenerations`: object.
     #[serde(
         rename = "InstanceGenerations",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub instance_generations: Option<
-        DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceGenerations,
-    >,
+    pub instance_generations: Option<DescribeZonesInstanceGenerations>,
     /// `InstanceTypeFamilies`: object.
     #[serde(
         rename = "InstanceTypeFamilies",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub instance_type_families: Option<
-        DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypeFamilies,
-    >,
+    pub instance_type_families: Option<DescribeZonesInstanceTypeFamilies>,
     /// `InstanceTypes`: object.
     #[serde(
         rename = "InstanceTypes",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub instance_types:
-        Option<DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemInstanceTypes>,
+    pub instance_types: Option<DescribeZonesInstanceTypes>,
     /// `IoOptimized`: boolean.
     #[serde(
         rename = "IoOptimized",
@@ -3189,22 +3190,19 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub network_types:
-        Option<DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemNetworkTypes>,
+    pub network_types: Option<DescribeZonesNetworkTypes>,
     /// `SystemDiskCategories`: object.
     #[serde(
         rename = "SystemDiskCategories",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub system_disk_categories: Option<
-        DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItemSystemDiskCategories,
-    >,
+    pub system_disk_categories: Option<DescribeZonesSystemDiskCategories>,
 }
 
-impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem {
+impl fmt::Debug for DescribeZonesResourcesInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem")
+        f.debug_struct("DescribeZonesResourcesInfo")
             .field("data_disk_categories", &self.data_disk_categories)
             .field("instance_generations", &self.instance_generations)
             .field("instance_type_families", &self.instance_type_families)
@@ -3219,20 +3217,19 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableResourcesResource
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableResources {
+pub struct DescribeZonesAvailableResources {
     /// `ResourcesInfo`: list of object.
     #[serde(
         rename = "ResourcesInfo",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub resources_info:
-        Option<Vec<DescribeZonesResponseZonesZoneItemAvailableResourcesResourcesInfoItem>>,
+    pub resources_info: Option<Vec<DescribeZonesResourcesInfo>>,
 }
 
-impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableResources {
+impl fmt::Debug for DescribeZonesAvailableResources {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableResources")
+        f.debug_struct("DescribeZonesAvailableResources")
             .field("resources_info", &self.resources_info)
             .finish()
     }
@@ -3241,7 +3238,7 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableResources {
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemAvailableVolumeCategories {
+pub struct DescribeZonesAvailableVolumeCategories {
     /// `VolumeCategories`: list of text.
     #[serde(
         rename = "VolumeCategories",
@@ -3251,9 +3248,9 @@ pub struct DescribeZonesResponseZonesZoneItemAvailableVolumeCategories {
     pub volume_categories: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableVolumeCategories {
+impl fmt::Debug for DescribeZonesAvailableVolumeCategories {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemAvailableVolumeCategories")
+        f.debug_struct("DescribeZonesAvailableVolumeCategories")
             .field("volume_categories", &self.volume_categories)
             .finish()
     }
@@ -3262,7 +3259,7 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemAvailableVolumeCategories 
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItemDedicatedHostGenerations {
+pub struct DescribeZonesDedicatedHostGenerations {
     /// `DedicatedHostGeneration`: list of text.
     #[serde(
         rename = "DedicatedHostGeneration",
@@ -3272,9 +3269,9 @@ pub struct DescribeZonesResponseZonesZoneItemDedicatedHostGenerations {
     pub dedicated_host_generation: Option<Vec<String>>,
 }
 
-impl fmt::Debug for DescribeZonesResponseZonesZoneItemDedicatedHostGenerations {
+impl fmt::Debug for DescribeZonesDedicatedHostGenerations {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItemDedicatedHostGenerations")
+        f.debug_struct("DescribeZonesDedicatedHostGenerations")
             .field("dedicated_host_generation", &self.dedicated_host_generation)
             .finish()
     }
@@ -3283,61 +3280,56 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItemDedicatedHostGenerations {
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZonesZoneItem {
+pub struct DescribeZonesZone {
     /// `AvailableDedicatedHostTypes`: object.
     #[serde(
         rename = "AvailableDedicatedHostTypes",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub available_dedicated_host_types:
-        Option<DescribeZonesResponseZonesZoneItemAvailableDedicatedHostTypes>,
+    pub available_dedicated_host_types: Option<DescribeZonesAvailableDedicatedHostTypes>,
     /// `AvailableDiskCategories`: object.
     #[serde(
         rename = "AvailableDiskCategories",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub available_disk_categories:
-        Option<DescribeZonesResponseZonesZoneItemAvailableDiskCategories>,
+    pub available_disk_categories: Option<DescribeZonesAvailableDiskCategories>,
     /// `AvailableInstanceTypes`: object.
     #[serde(
         rename = "AvailableInstanceTypes",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub available_instance_types: Option<DescribeZonesResponseZonesZoneItemAvailableInstanceTypes>,
+    pub available_instance_types: Option<DescribeZonesAvailableInstanceTypes>,
     /// `AvailableResourceCreation`: object.
     #[serde(
         rename = "AvailableResourceCreation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub available_resource_creation:
-        Option<DescribeZonesResponseZonesZoneItemAvailableResourceCreation>,
+    pub available_resource_creation: Option<DescribeZonesAvailableResourceCreation>,
     /// `AvailableResources`: object.
     #[serde(
         rename = "AvailableResources",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub available_resources: Option<DescribeZonesResponseZonesZoneItemAvailableResources>,
+    pub available_resources: Option<DescribeZonesAvailableResources>,
     /// `AvailableVolumeCategories`: object.
     #[serde(
         rename = "AvailableVolumeCategories",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub available_volume_categories:
-        Option<DescribeZonesResponseZonesZoneItemAvailableVolumeCategories>,
+    pub available_volume_categories: Option<DescribeZonesAvailableVolumeCategories>,
     /// `DedicatedHostGenerations`: object.
     #[serde(
         rename = "DedicatedHostGenerations",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub dedicated_host_generations:
-        Option<DescribeZonesResponseZonesZoneItemDedicatedHostGenerations>,
+    pub dedicated_host_generations: Option<DescribeZonesDedicatedHostGenerations>,
     /// `LocalName`: text.
     #[serde(rename = "LocalName", default, skip_serializing_if = "Option::is_none")]
     pub local_name: Option<String>,
@@ -3349,9 +3341,9 @@ pub struct DescribeZonesResponseZonesZoneItem {
     pub zone_type: Option<String>,
 }
 
-impl fmt::Debug for DescribeZonesResponseZonesZoneItem {
+impl fmt::Debug for DescribeZonesZone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZonesZoneItem")
+        f.debug_struct("DescribeZonesZone")
             .field(
                 "available_dedicated_host_types",
                 &self.available_dedicated_host_types,
@@ -3381,15 +3373,15 @@ impl fmt::Debug for DescribeZonesResponseZonesZoneItem {
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DescribeZonesResponseZones {
+pub struct DescribeZonesZones {
     /// `Zone`: list of object.
     #[serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")]
-    pub zone: Option<Vec<DescribeZonesResponseZonesZoneItem>>,
+    pub zone: Option<Vec<DescribeZonesZone>>,
 }
 
-impl fmt::Debug for DescribeZonesResponseZones {
+impl fmt::Debug for DescribeZonesZones {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DescribeZonesResponseZones")
+        f.debug_struct("DescribeZonesZones")
             .field("zone", &self.zone)
             .finish()
     }
@@ -3404,7 +3396,7 @@ pub struct DescribeZonesResponse {
     pub request_id: Option<String>,
     /// `Zones`: object.
     #[serde(rename = "Zones", default, skip_serializing_if = "Option::is_none")]
-    pub zones: Option<DescribeZonesResponseZones>,
+    pub zones: Option<DescribeZonesZones>,
 }
 
 impl fmt::Debug for DescribeZonesResponse {

@@ -3,9 +3,7 @@
 
 use acs_core::{ClientConfig, Protocol, SignatureVersion, StaticCredentialsProvider};
 use acs_ecs::Client;
-use acs_ecs::model::{
-    DescribeInstancesRequest, DescribeInstancesRequestTagItem, StopInstanceRequest,
-};
+use acs_ecs::model::{DescribeInstancesRequest, DescribeInstancesRequestTag, StopInstanceRequest};
 use acs_signer::Credentials;
 use acs_testkit::{Reply, TestServer, Verdict};
 
@@ -45,12 +43,8 @@ async fn describe_instances_round_trips_lists_both_ways() {
             .instance_ids(r#"["i-1","i-2"]"#)
             .page_size(10)
             .tag(vec![
-                DescribeInstancesRequestTagItem::new()
-                    .key("env")
-                    .value("prod"),
-                DescribeInstancesRequestTagItem::new()
-                    .key("team")
-                    .value("a b"),
+                DescribeInstancesRequestTag::new().key("env").value("prod"),
+                DescribeInstancesRequestTag::new().key("team").value("a b"),
             ])
             .ipv6_address(vec!["2001:db8::1".to_string()]);
         let response = ecs.describe_instances(&request).await.expect("ok");

@@ -337,7 +337,7 @@ impl fmt::Debug for GetCallerIdentityRequest {
 /// The response of the `AssumeRole` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AssumeRoleResponseAssumedRoleUser {
+pub struct AssumeRoleAssumedRoleUser {
     /// `Arn`: text.
     #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
@@ -350,9 +350,9 @@ pub struct AssumeRoleResponseAssumedRoleUser {
     pub assumed_role_id: Option<String>,
 }
 
-impl fmt::Debug for AssumeRoleResponseAssumedRoleUser {
+impl fmt::Debug for AssumeRoleAssumedRoleUser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssumeRoleResponseAssumedRoleUser")
+        f.debug_struct("AssumeRoleAssumedRoleUser")
             .field("arn", &self.arn)
             .field("assumed_role_id", &self.assumed_role_id)
             .finish()
@@ -368,7 +368,7 @@ fn field_redacted<T>(value: &Option<T>) -> Option<&'static str> {
 /// The response of the `AssumeRole` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AssumeRoleResponseCredentials {
+pub struct AssumeRoleCredentials {
     /// `AccessKeyId`: text.
     #[serde(
         rename = "AccessKeyId",
@@ -399,9 +399,9 @@ pub struct AssumeRoleResponseCredentials {
     pub security_token: Option<String>,
 }
 
-impl fmt::Debug for AssumeRoleResponseCredentials {
+impl fmt::Debug for AssumeRoleCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssumeRoleResponseCredentials")
+        f.debug_struct("AssumeRoleCredentials")
             .field("access_key_id", &self.access_key_id)
             .field(
                 "access_key_secret",
@@ -423,14 +423,14 @@ pub struct AssumeRoleResponse {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub assumed_role_user: Option<AssumeRoleResponseAssumedRoleUser>,
+    pub assumed_role_user: Option<AssumeRoleAssumedRoleUser>,
     /// `Credentials`: object.
     #[serde(
         rename = "Credentials",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub credentials: Option<AssumeRoleResponseCredentials>,
+    pub credentials: Option<AssumeRoleCredentials>,
     /// `RequestId`: text.
     #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -449,7 +449,7 @@ impl fmt::Debug for AssumeRoleResponse {
 /// The response of the `AssumeRoleWithOIDC` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AssumeRoleWithOidcResponseAssumedRoleUser {
+pub struct AssumeRoleWithOidcAssumedRoleUser {
     /// `Arn`: text.
     #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
@@ -462,9 +462,9 @@ pub struct AssumeRoleWithOidcResponseAssumedRoleUser {
     pub assumed_role_id: Option<String>,
 }
 
-impl fmt::Debug for AssumeRoleWithOidcResponseAssumedRoleUser {
+impl fmt::Debug for AssumeRoleWithOidcAssumedRoleUser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssumeRoleWithOidcResponseAssumedRoleUser")
+        f.debug_struct("AssumeRoleWithOidcAssumedRoleUser")
             .field("arn", &self.arn)
             .field("assumed_role_id", &self.assumed_role_id)
             .finish()
@@ -474,7 +474,7 @@ impl fmt::Debug for AssumeRoleWithOidcResponseAssumedRoleUser {
 /// The response of the `AssumeRoleWithOIDC` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AssumeRoleWithOidcResponseCredentials {
+pub struct AssumeRoleWithOidcCredentials {
     /// `AccessKeyId`: text.
     #[serde(
         rename = "AccessKeyId",
@@ -505,9 +505,9 @@ pub struct AssumeRoleWithOidcResponseCredentials {
     pub security_token: Option<String>,
 }
 
-impl fmt::Debug for AssumeRoleWithOidcResponseCredentials {
+impl fmt::Debug for AssumeRoleWithOidcCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssumeRoleWithOidcResponseCredentials")
+        f.debug_struct("AssumeRoleWithOidcCredentials")
             .field("access_key_id", &self.access_key_id)
             .field(
                 "access_key_secret",
@@ -522,7 +522,7 @@ impl fmt::Debug for AssumeRoleWithOidcResponseCredentials {
 /// The response of the `AssumeRoleWithOIDC` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AssumeRoleWithOidcResponseOidcTokenInfo {
+pub struct AssumeRoleWithOidcOidcTokenInfo {
     /// `ClientIds`: text.
     #[serde(rename = "ClientIds", default, skip_serializing_if = "Option::is_none")]
     pub client_ids: Option<String>,
@@ -555,9 +555,9 @@ pub struct AssumeRoleWithOidcResponseOidcTokenInfo {
     pub verification_info: Option<String>,
 }
 
-impl fmt::Debug for AssumeRoleWithOidcResponseOidcTokenInfo {
+impl fmt::Debug for AssumeRoleWithOidcOidcTokenInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssumeRoleWithOidcResponseOidcTokenInfo")
+        f.debug_struct("AssumeRoleWithOidcOidcTokenInfo")
             .field("client_ids", &self.client_ids)
             .field("expiration_time", &self.expiration_time)
             .field("issuance_time", &self.issuance_time)
@@ -578,21 +578,21 @@ pub struct AssumeRoleWithOidcResponse {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub assumed_role_user: Option<AssumeRoleWithOidcResponseAssumedRoleUser>,
+    pub assumed_role_user: Option<AssumeRoleWithOidcAssumedRoleUser>,
     /// `Credentials`: object.
     #[serde(
         rename = "Credentials",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub credentials: Option<AssumeRoleWithOidcResponseCredentials>,
+    pub credentials: Option<AssumeRoleWithOidcCredentials>,
     /// `OIDCTokenInfo`: object.
     #[serde(
         rename = "OIDCTokenInfo",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub oidc_token_info: Option<AssumeRoleWithOidcResponseOidcTokenInfo>,
+    pub oidc_token_info: Option<AssumeRoleWithOidcOidcTokenInfo>,
     /// `RequestId`: text.
     #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -612,7 +612,7 @@ impl fmt::Debug for AssumeRoleWithOidcResponse {
 /// The response of the `AssumeRoleWithSAML` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AssumeRoleWithSamlResponseAssumedRoleUser {
+pub struct AssumeRoleWithSamlAssumedRoleUser {
     /// `Arn`: text.
     #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
@@ -625,9 +625,9 @@ pub struct AssumeRoleWithSamlResponseAssumedRoleUser {
     pub assumed_role_id: Option<String>,
 }
 
-impl fmt::Debug for AssumeRoleWithSamlResponseAssumedRoleUser {
+impl fmt::Debug for AssumeRoleWithSamlAssumedRoleUser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssumeRoleWithSamlResponseAssumedRoleUser")
+        f.debug_struct("AssumeRoleWithSamlAssumedRoleUser")
             .field("arn", &self.arn)
             .field("assumed_role_id", &self.assumed_role_id)
             .finish()
@@ -637,7 +637,7 @@ impl fmt::Debug for AssumeRoleWithSamlResponseAssumedRoleUser {
 /// The response of the `AssumeRoleWithSAML` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AssumeRoleWithSamlResponseCredentials {
+pub struct AssumeRoleWithSamlCredentials {
     /// `AccessKeyId`: text.
     #[serde(
         rename = "AccessKeyId",
@@ -668,9 +668,9 @@ pub struct AssumeRoleWithSamlResponseCredentials {
     pub security_token: Option<String>,
 }
 
-impl fmt::Debug for AssumeRoleWithSamlResponseCredentials {
+impl fmt::Debug for AssumeRoleWithSamlCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssumeRoleWithSamlResponseCredentials")
+        f.debug_struct("AssumeRoleWithSamlCredentials")
             .field("access_key_id", &self.access_key_id)
             .field(
                 "access_key_secret",
@@ -685,7 +685,7 @@ impl fmt::Debug for AssumeRoleWithSamlResponseCredentials {
 /// The response of the `AssumeRoleWithSAML` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AssumeRoleWithSamlResponseSamlAssertionInfo {
+pub struct AssumeRoleWithSamlSamlAssertionInfo {
     /// `Issuer`: text.
     #[serde(rename = "Issuer", default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
@@ -704,9 +704,9 @@ pub struct AssumeRoleWithSamlResponseSamlAssertionInfo {
     pub subject_type: Option<String>,
 }
 
-impl fmt::Debug for AssumeRoleWithSamlResponseSamlAssertionInfo {
+impl fmt::Debug for AssumeRoleWithSamlSamlAssertionInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssumeRoleWithSamlResponseSamlAssertionInfo")
+        f.debug_struct("AssumeRoleWithSamlSamlAssertionInfo")
             .field("issuer", &self.issuer)
             .field("recipient", &self.recipient)
             .field("subject", &self.subject)
@@ -725,14 +725,14 @@ pub struct AssumeRoleWithSamlResponse {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub assumed_role_user: Option<AssumeRoleWithSamlResponseAssumedRoleUser>,
+    pub assumed_role_user: Option<AssumeRoleWithSamlAssumedRoleUser>,
     /// `Credentials`: object.
     #[serde(
         rename = "Credentials",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub credentials: Option<AssumeRoleWithSamlResponseCredentials>,
+    pub credentials: Option<AssumeRoleWithSamlCredentials>,
     /// `RequestId`: text.
     #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -742,7 +742,7 @@ pub struct AssumeRoleWithSamlResponse {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub saml_assertion_info: Option<AssumeRoleWithSamlResponseSamlAssertionInfo>,
+    pub saml_assertion_info: Option<AssumeRoleWithSamlSamlAssertionInfo>,
 }
 
 impl fmt::Debug for AssumeRoleWithSamlResponse {

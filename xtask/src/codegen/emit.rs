@@ -21,6 +21,9 @@ impl<T: CheckRequired> CheckRequired for Vec<T> {\n    fn check_required(&self, 
 impl<T: CheckRequired> CheckRequired for std::collections::BTreeMap<String, T> {\n    fn check_required(&self, at: &str) -> Result<(), acs_core::Error> {\n        for (key, item) in self {\n            item.check_required(&format!(\"{at}.{key}\"))?;\n        }\n        Ok(())\n    }\n}\n\n\
 /// The error for a required field left unset.\nfn missing(at: &str, field: &str) -> acs_core::Error {\n    acs_core::Error::construction(format!(\"missing required parameter {at}.{field}\"))\n}\n\n";
 
+/// The longest generated type name.
+const MAX_TYPE_NAME: usize = 60;
+
 /// Which way a type travels: requests serialise, responses deserialise.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Dir {
@@ -58,6 +61,9 @@ struct Types {
     enum_types: std::collections::BTreeMap<Vec<String>, String>,
     /// The enumerations to write, in creation order: (type name, values).
     enums: Vec<(String, Vec<String>)>,
+    /// What names of nested types start with: the operation, and `Request` on the request
+    /// side (`DescribeInstancesRequestTag`, `DescribeInstancesInstance`).
+    context: String,
 }
 
 impl Types {
@@ -84,7 +90,8 @@ impl Types {
             Shape::Binary => "Vec<u8>".into(),
             Shape::Any => "serde_json::Value".into(),
             Shape::Array(item) => {
-                let item = self.rust_type(item, &format!("{hint}Item"), dir, doc);
+                // The item is named after the field (`Tag` for a list of tags).
+                let item = self.rust_type(item, hint, dir, doc);
                 format!("Vec<{item}>")
             }
             Shape::Map(value) => {
@@ -130,6 +137,19 @@ impl Types {
         name
     }
 
+    /// The name wanted for a type nested under field `field`: the context and the field, or
+    /// the field alone where that would pass [`MAX_TYPE_NAME`] characters (clashes then get
+    /// a number from [`Types::unique`]).
+    fn nested_name(&self, field: &str) -> String {
+        let field = camel(field);
+        let full = format!("{}{field}", self.context);
+        if full.len() <= MAX_TYPE_NAME - 2 {
+            full
+        } else {
+            field.chars().take(MAX_TYPE_NAME - 2).collect()
+        }
+    }
+
     /// Whether `ty` is one of the generated enumerations.
     fn is_enum(&self, ty: &str) -> bool {
         self.enum_types.values().any(|n| n == ty)
@@ -151,12 +171,7 @@ impl Types {
         let mut out = Vec::with_capacity(fields.len());
         for field in fields {
             let ident = unique_ident(&mut idents, &field.name);
-            let ty = self.rust_type(
-                &field.shape,
-                &format!("{name}{}", camel(&field.name)),
-                dir,
-                doc,
-            );
+            let ty = self.rust_type(&field.shape, &self.nested_name(&field.name), dir, doc);
             let doc = describe(
                 &field.name,
                 None,
@@ -574,13 +589,14 @@ fn emit_operation(
     );
 
     // The request model.
+    types.context = format!("{}Request", camel(name));
     let mut idents = BTreeSet::new();
     let mut fields = Vec::new();
     for param in &op.params {
         let ident = unique_ident(&mut idents, &param.name);
         let ty = types.rust_type(
             &param.shape,
-            &format!("{request_name}{}", camel(&param.name)),
+            &types.nested_name(&param.name),
             Dir::Input,
             &format!("Part of [`{request_name}`]."),
         );
@@ -864,6 +880,7 @@ fn emit_operation(
     };
     match response_object {
         Some((fields, component)) => {
+            types.context = camel(name);
             let response = types.object(
                 fields,
                 &format!("{}Response", camel(name)),
@@ -1391,11 +1408,46 @@ mod tests {
     }
 
     #[test]
+    fn type_names_are_short_operation_and_field() {
+        let files = ecs();
+        let models = file(&files, "model.rs");
+        assert!(models.contains("pub struct DescribeInstancesRequestTag {"));
+        assert!(models.contains("pub struct DescribeInstancesInstance {"));
+        for product in [
+            "ecs-2014-05-26",
+            "cs-2015-12-15",
+            "vpc-2016-04-28",
+            "slb-2014-05-15",
+            "kms-2016-01-20",
+            "ram-2015-05-01",
+            "cms-2019-01-01",
+            "hbr-2017-09-08",
+            "arms-2019-08-08",
+            "datalake-2020-07-10",
+            "fc-2023-03-30",
+            "sts-2015-04-01",
+        ] {
+            let files = generated(product);
+            let models = file(&files, "model.rs");
+            for line in models.lines() {
+                let Some(name) = line
+                    .strip_prefix("pub struct ")
+                    .or_else(|| line.strip_prefix("pub enum "))
+                else {
+                    continue;
+                };
+                let name = name.trim_end_matches(" {");
+                assert!(name.len() <= MAX_TYPE_NAME, "{product}: {name}");
+            }
+        }
+    }
+
+    #[test]
     fn a_recursive_schema_is_boxed() {
         let files = generated("datalake-2020-07-10");
         let models = file(&files, "model.rs");
         assert!(
-            models.contains("pub table: Option<Box<GetTableResponseTable>>"),
+            models.contains("pub table: Option<Box<GetTableTable>>"),
             "Table -> TableVersion -> Table points back with a Box"
         );
     }
