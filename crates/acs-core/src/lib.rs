@@ -25,6 +25,7 @@ mod endpoint;
 mod error;
 mod http;
 mod operation;
+pub mod paging;
 mod proxy;
 mod redact;
 mod response;
@@ -38,6 +39,7 @@ pub use credentials::{ProvideCredentials, SharedCredentialsProvider, StaticCrede
 pub use depth::MAX_DEPTH;
 pub use endpoint::EndpointRules;
 pub use error::{Error, ErrorKind, ServiceError};
+pub use futures_core::Stream;
 pub use http::{HttpClient, HttpResponse, HyperClient, ResponseLimits, SharedHttpClient};
 pub use operation::{
     AuthType, BodyFormat, Operation, Request, ResponseFormat, Style, flatten, idempotency_token,

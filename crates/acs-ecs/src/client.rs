@@ -66,6 +66,56 @@ impl Client {
         Ok(acs_core::Output::new(model, response))
     }
 
+    /// The pages of `DescribeInstanceStatus`, page by page (`PageNumber`) until `TotalCount` is reached or a page is empty.
+    ///
+    /// Each page is one call; the stream ends after the first error.
+    pub fn describe_instance_status_pages(
+        &self,
+        request: &DescribeInstanceStatusRequest,
+    ) -> impl acs_core::Stream<Item = Result<DescribeInstanceStatusResponse, Error>> + '_ {
+        acs_core::paging::pages(
+            request.clone(),
+            move |request| async move { self.describe_instance_status(&request).await },
+            |sent: &DescribeInstanceStatusRequest, page: &DescribeInstanceStatusResponse| {
+                Ok(acs_core::paging::next_page_number(
+                    page.page_number
+                        .map(i64::from)
+                        .or(sent.page_number.map(i64::from)),
+                    page.page_size
+                        .map(i64::from)
+                        .or(sent.page_size.map(i64::from)),
+                    page.total_count.map(i64::from),
+                    page.instance_statuses
+                        .as_ref()
+                        .and_then(|w| w.instance_status.as_ref())
+                        .map_or(0, Vec::len),
+                )
+                .and_then(|n| n.try_into().ok())
+                .map(|n| {
+                    let mut next = sent.clone();
+                    next.page_number = Some(n);
+                    next
+                }))
+            },
+        )
+    }
+
+    /// The items of every page of `DescribeInstanceStatus` ([`Self::describe_instance_status_pages`]), in order.
+    pub fn describe_instance_status_items(
+        &self,
+        request: &DescribeInstanceStatusRequest,
+    ) -> impl acs_core::Stream<Item = Result<DescribeInstanceStatusInstanceStatus, Error>> + '_
+    {
+        acs_core::paging::items(
+            self.describe_instance_status_pages(request),
+            |page: DescribeInstanceStatusResponse| {
+                page.instance_statuses
+                    .and_then(|w| w.instance_status)
+                    .unwrap_or_default()
+            },
+        )
+    }
+
     /// Calls `DescribeInstances`.
     pub async fn describe_instances(
         &self,
@@ -92,6 +142,43 @@ impl Client {
             .await?;
         let model = response.decode(self.format)?;
         Ok(acs_core::Output::new(model, response))
+    }
+
+    /// The pages of `DescribeInstances`, following `NextToken` until a page has none.
+    ///
+    /// Each page is one call; the stream ends after the first error.
+    pub fn describe_instances_pages(
+        &self,
+        request: &DescribeInstancesRequest,
+    ) -> impl acs_core::Stream<Item = Result<DescribeInstancesResponse, Error>> + '_ {
+        acs_core::paging::pages(
+            request.clone(),
+            move |request| async move { self.describe_instances(&request).await },
+            |sent: &DescribeInstancesRequest, page: &DescribeInstancesResponse| {
+                Ok(acs_core::paging::next_token(
+                    sent.next_token.as_deref(),
+                    page.next_token.as_deref(),
+                )?
+                .map(|token| {
+                    let mut next = sent.clone();
+                    next.next_token = Some(token);
+                    next
+                }))
+            },
+        )
+    }
+
+    /// The items of every page of `DescribeInstances` ([`Self::describe_instances_pages`]), in order.
+    pub fn describe_instances_items(
+        &self,
+        request: &DescribeInstancesRequest,
+    ) -> impl acs_core::Stream<Item = Result<DescribeInstancesInstance, Error>> + '_ {
+        acs_core::paging::items(
+            self.describe_instances_pages(request),
+            |page: DescribeInstancesResponse| {
+                page.instances.and_then(|w| w.instance).unwrap_or_default()
+            },
+        )
     }
 
     /// Calls `DescribeRegions`.
@@ -148,6 +235,51 @@ impl Client {
             .await?;
         let model = response.decode(self.format)?;
         Ok(acs_core::Output::new(model, response))
+    }
+
+    /// The pages of `DescribeTags`, page by page (`PageNumber`) until `TotalCount` is reached or a page is empty.
+    ///
+    /// Each page is one call; the stream ends after the first error.
+    pub fn describe_tags_pages(
+        &self,
+        request: &DescribeTagsRequest,
+    ) -> impl acs_core::Stream<Item = Result<DescribeTagsResponse, Error>> + '_ {
+        acs_core::paging::pages(
+            request.clone(),
+            move |request| async move { self.describe_tags(&request).await },
+            |sent: &DescribeTagsRequest, page: &DescribeTagsResponse| {
+                Ok(acs_core::paging::next_page_number(
+                    page.page_number
+                        .map(i64::from)
+                        .or(sent.page_number.map(i64::from)),
+                    page.page_size
+                        .map(i64::from)
+                        .or(sent.page_size.map(i64::from)),
+                    page.total_count.map(i64::from),
+                    page.tags
+                        .as_ref()
+                        .and_then(|w| w.tag.as_ref())
+                        .map_or(0, Vec::len),
+                )
+                .and_then(|n| n.try_into().ok())
+                .map(|n| {
+                    let mut next = sent.clone();
+                    next.page_number = Some(n);
+                    next
+                }))
+            },
+        )
+    }
+
+    /// The items of every page of `DescribeTags` ([`Self::describe_tags_pages`]), in order.
+    pub fn describe_tags_items(
+        &self,
+        request: &DescribeTagsRequest,
+    ) -> impl acs_core::Stream<Item = Result<DescribeTagsTag, Error>> + '_ {
+        acs_core::paging::items(
+            self.describe_tags_pages(request),
+            |page: DescribeTagsResponse| page.tags.and_then(|w| w.tag).unwrap_or_default(),
+        )
     }
 
     /// Calls `DescribeZones`.

@@ -191,3 +191,119 @@ async fn a_required_region_id_defaults_to_the_client_region_and_is_sent() {
     assert!(err.to_string().contains("RegionId"), "{err}");
     assert_eq!(server.requests().len(), 2);
 }
+
+fn instances(ids: &[&str], next: Option<&str>) -> Reply {
+    let list: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| serde_json::json!({"InstanceId": id}))
+        .collect();
+    let mut body = serde_json::json!({"Instances": {"Instance": list}});
+    if let Some(token) = next {
+        body["NextToken"] = token.into();
+    }
+    Reply::success(body)
+}
+
+#[tokio::test]
+async fn describe_instances_pages_through_a_stream_of_items() {
+    use futures_util::TryStreamExt as _;
+    let server = TestServer::start().await.expect("server");
+    server.add_access_key("LTAI5tEcs", "ecs-secret");
+    server.push_replies(
+        "DescribeInstances",
+        [
+            instances(&["i-1", "i-2"], Some("page-2")),
+            instances(&["i-3", "i-4"], Some("page-3")),
+            instances(&["i-5"], None),
+        ],
+    );
+    let ecs = client(&server, SignatureVersion::V3);
+    let request = DescribeInstancesRequest::new()
+        .region_id("cn-hangzhou")
+        .max_results(2);
+    let ids: Vec<String> = ecs
+        .describe_instances_items(&request)
+        .map_ok(|instance| instance.instance_id.unwrap_or_default())
+        .try_collect()
+        .await
+        .expect("three pages");
+    assert_eq!(ids, ["i-1", "i-2", "i-3", "i-4", "i-5"]);
+    // One call per page, each with the token the page before gave.
+    let tokens: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            r.query
+                .iter()
+                .find(|(k, _)| k == "NextToken")
+                .map(|(_, v)| v.clone())
+        })
+        .collect();
+    assert_eq!(
+        tokens,
+        [None, Some("page-2".to_owned()), Some("page-3".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn a_server_repeating_its_token_ends_the_stream_with_an_error() {
+    use futures_util::StreamExt as _;
+    let server = TestServer::start().await.expect("server");
+    server.add_access_key("LTAI5tEcs", "ecs-secret");
+    server.set_reply("DescribeInstances", instances(&["i-1"], Some("same")));
+    let ecs = client(&server, SignatureVersion::V3);
+    let request = DescribeInstancesRequest::new().region_id("cn-hangzhou");
+    let pages: Vec<Result<_, _>> = ecs.describe_instances_pages(&request).collect().await;
+    // The first page, the second (which repeats the token it was sent), then the error.
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(pages[0].is_ok() && pages[1].is_ok());
+    let err = pages[2].as_ref().expect_err("loop detected");
+    assert!(err.to_string().contains("same"), "{err}");
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn page_number_paging_stops_at_the_total_count() {
+    use futures_util::TryStreamExt as _;
+    let server = TestServer::start().await.expect("server");
+    server.add_access_key("LTAI5tEcs", "ecs-secret");
+    let page = |number: i32, ids: &[&str]| {
+        let list: Vec<serde_json::Value> = ids
+            .iter()
+            .map(|id| serde_json::json!({"InstanceId": id, "Status": "Running"}))
+            .collect();
+        Reply::success(serde_json::json!({
+            "PageNumber": number, "PageSize": 2, "TotalCount": 5,
+            "InstanceStatuses": {"InstanceStatus": list}
+        }))
+    };
+    server.push_replies(
+        "DescribeInstanceStatus",
+        [
+            page(1, &["i-1", "i-2"]),
+            page(2, &["i-3", "i-4"]),
+            page(3, &["i-5"]),
+        ],
+    );
+    let ecs = client(&server, SignatureVersion::V3);
+    let request = acs_ecs::model::DescribeInstanceStatusRequest::new()
+        .region_id("cn-hangzhou")
+        .page_size(2);
+    let all: Vec<_> = ecs
+        .describe_instance_status_items(&request)
+        .try_collect()
+        .await
+        .expect("three pages");
+    assert_eq!(all.len(), 5);
+    let numbers: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            r.query
+                .iter()
+                .find(|(k, _)| k == "PageNumber")
+                .map(|(_, v)| v.clone())
+        })
+        .collect();
+    assert_eq!(numbers, [None, Some("2".to_owned()), Some("3".to_owned())]);
+}

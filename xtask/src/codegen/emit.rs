@@ -501,7 +501,7 @@ pub(crate) fn emit_with_table(
          version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\n\
          license.workspace = true\nrepository.workspace = true\npublish.workspace = true\n\n\
          [dependencies]\nacs-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\n\
-         [dev-dependencies]\nacs-signer.workspace = true\nacs-testkit.workspace = true\n\
+         [dev-dependencies]\nacs-signer.workspace = true\nacs-testkit.workspace = true\nfutures-util.workspace = true\n\
          tokio = {{ workspace = true, features = [\"rt-multi-thread\", \"macros\"] }}\n\n\
          [lints]\nworkspace = true\n",
         version = product.version,
@@ -878,6 +878,10 @@ fn emit_operation(
         },
         _ => None,
     };
+    let request_fields: Vec<(&str, &str, &str, bool)> = fields
+        .iter()
+        .map(|(p, ident, ty)| (p.name.as_str(), ident.as_str(), ty.as_str(), p.required))
+        .collect();
     match response_object {
         Some((fields, component)) => {
             types.context = camel(name);
@@ -893,6 +897,17 @@ fn emit_operation(
                 "/// Calls `{name}`.{deprecated}\n{attr}pub async fn {method}(&self, request: &{request_name}) -> Result<{response}, Error> {{\n    Ok(self.{method}_with_response(request).await?.into_model())\n}}\n\n\
                  /// Calls `{name}`, returning the model with the HTTP response it came from (status,\n/// headers, request id, raw body).{deprecated}\n{attr}pub async fn {method}_with_response(&self, request: &{request_name}) -> Result<acs_core::Output<{response}>, Error> {{\n    let response = {call};\n    let model = response.decode(self.format)?;\n    Ok(acs_core::Output::new(model, response))\n}}\n\n"
             );
+            if let Some(paging) = paging(&request_fields, types, &response) {
+                emit_paging(
+                    methods,
+                    &paging,
+                    name,
+                    &method,
+                    &request_name,
+                    &response,
+                    &attr,
+                );
+            }
         }
         _ => {
             let _ = write!(
@@ -900,6 +915,197 @@ fn emit_operation(
                 "/// Calls `{name}` and returns the raw response.{deprecated}\n{attr}pub async fn {method}(&self, request: &{request_name}) -> Result<acs_core::Response, Error> {{\n    {call_raw}\n}}\n\n"
             );
         }
+    }
+}
+
+/// How an operation pages, found from its parameters and response fields.
+enum PagingStyle {
+    /// `NextToken` in, `NextToken` out.
+    Token { request: String, response: String },
+    /// `Marker` in; `IsTruncated` and `Marker` out.
+    Marker {
+        request: String,
+        truncated: String,
+        response: String,
+    },
+    /// `PageNumber` (and `PageSize`) in; `PageNumber`, `PageSize`, `TotalCount` out.
+    PageNumber {
+        request: String,
+        size: Option<String>,
+        number: String,
+        page_size: String,
+        total: String,
+    },
+}
+
+struct Paging {
+    style: PagingStyle,
+    /// The page's list: how to take it out of a page (`page`), how to count it on a borrowed
+    /// page, and the item type.
+    items: Option<(String, String, String)>,
+}
+
+/// The paging of an operation, if it pages in a way the generator knows. `request_fields` are
+/// (wire, ident, type, required) of the request; the response is the struct `response`.
+fn paging(
+    request_fields: &[(&str, &str, &str, bool)],
+    types: &Types,
+    response: &str,
+) -> Option<Paging> {
+    let fields = &types.structs.iter().find(|s| s.name == response)?.fields;
+    let input = |wire: &str, ty: &str| {
+        request_fields
+            .iter()
+            .find(|(w, _, t, required)| *w == wire && (*t == ty || ty.is_empty()) && !required)
+            .map(|(_, ident, t, _)| (ident.to_string(), t.to_string()))
+    };
+    let out = |wire: &str, ty: &[&str]| {
+        fields
+            .iter()
+            .find(|f| f.wire == wire && ty.contains(&f.ty.as_str()))
+            .map(|f| f.ident.clone())
+    };
+    let integers = ["i32", "i64"];
+    let style = if let (Some((request, _)), Some(response)) =
+        (input("NextToken", "String"), out("NextToken", &["String"]))
+    {
+        PagingStyle::Token { request, response }
+    } else if let (Some((request, _)), Some(truncated), Some(response)) = (
+        input("Marker", "String"),
+        out("IsTruncated", &["bool"]),
+        out("Marker", &["String"]),
+    ) {
+        PagingStyle::Marker {
+            request,
+            truncated,
+            response,
+        }
+    } else if let (Some((request, ty)), Some(number), Some(page_size), Some(total)) = (
+        input("PageNumber", ""),
+        out("PageNumber", &integers),
+        out("PageSize", &integers),
+        out("TotalCount", &integers),
+    ) {
+        if !integers.contains(&ty.as_str()) {
+            return None;
+        }
+        let size = input("PageSize", &ty).map(|(ident, _)| ident);
+        PagingStyle::PageNumber {
+            request,
+            size,
+            number,
+            page_size,
+            total,
+        }
+    } else {
+        return None;
+    };
+    Some(Paging {
+        style,
+        items: page_items(types, fields),
+    })
+}
+
+/// The list a page holds: a field that is a list of objects, or an object wrapping one
+/// (`Instances.Instance`, as XML-shaped APIs wrap lists): (expression taking it from `page`,
+/// expression counting it on `&page`, item type).
+fn page_items(types: &Types, fields: &[StructField]) -> Option<(String, String, String)> {
+    let is_struct = |ty: &str| types.structs.iter().any(|s| s.name == ty);
+    for field in fields {
+        if let Some(item) = field
+            .ty
+            .strip_prefix("Vec<")
+            .and_then(|t| t.strip_suffix('>'))
+            && is_struct(item)
+        {
+            return Some((
+                format!("page.{}.unwrap_or_default()", field.ident),
+                format!("page.{}.as_ref().map_or(0, Vec::len)", field.ident),
+                item.to_owned(),
+            ));
+        }
+        if let Some(wrapper) = types.structs.iter().find(|s| s.name == field.ty)
+            && let [inner] = wrapper.fields.as_slice()
+            && let Some(item) = inner
+                .ty
+                .strip_prefix("Vec<")
+                .and_then(|t| t.strip_suffix('>'))
+            && is_struct(item)
+        {
+            return Some((
+                format!(
+                    "page.{}.and_then(|w| w.{}).unwrap_or_default()",
+                    field.ident, inner.ident
+                ),
+                format!(
+                    "page.{}.as_ref().and_then(|w| w.{}.as_ref()).map_or(0, Vec::len)",
+                    field.ident, inner.ident
+                ),
+                item.to_owned(),
+            ));
+        }
+    }
+    None
+}
+
+/// The `…_pages` and `…_items` methods of a paged operation.
+fn emit_paging(
+    methods: &mut String,
+    paging: &Paging,
+    name: &str,
+    method: &str,
+    request_name: &str,
+    response: &str,
+    attr: &str,
+) {
+    let (how, next) = match &paging.style {
+        PagingStyle::Token { request, response } => (
+            "following `NextToken` until a page has none",
+            format!(
+                "acs_core::paging::next_token(sent.{request}.as_deref(), page.{response}.as_deref())?.map(|token| {{ let mut next = sent.clone(); next.{request} = Some(token); next }})"
+            ),
+        ),
+        PagingStyle::Marker {
+            request,
+            truncated,
+            response,
+        } => (
+            "following `Marker` while a page says `IsTruncated`",
+            format!(
+                "acs_core::paging::next_marker(sent.{request}.as_deref(), page.{truncated}, page.{response}.as_deref())?.map(|marker| {{ let mut next = sent.clone(); next.{request} = Some(marker); next }})"
+            ),
+        ),
+        PagingStyle::PageNumber {
+            request,
+            size,
+            number,
+            page_size,
+            total,
+        } => {
+            let count = paging
+                .items
+                .as_ref()
+                .map_or("1".to_owned(), |(_, count, _)| count.clone());
+            let asked_size = size
+                .as_ref()
+                .map_or("None".to_owned(), |s| format!("sent.{s}.map(i64::from)"));
+            (
+                "page by page (`PageNumber`) until `TotalCount` is reached or a page is empty",
+                format!(
+                    "acs_core::paging::next_page_number(page.{number}.map(i64::from).or(sent.{request}.map(i64::from)), page.{page_size}.map(i64::from).or({asked_size}), page.{total}.map(i64::from), {count}).and_then(|n| n.try_into().ok()).map(|n| {{ let mut next = sent.clone(); next.{request} = Some(n); next }})"
+                ),
+            )
+        }
+    };
+    let _ = write!(
+        methods,
+        "/// The pages of `{name}`, {how}.\n///\n/// Each page is one call; the stream ends after the first error.\n{attr}pub fn {method}_pages(&self, request: &{request_name}) -> impl acs_core::Stream<Item = Result<{response}, Error>> + '_ {{\n    acs_core::paging::pages(\n        request.clone(),\n        move |request| async move {{ self.{method}(&request).await }},\n        |sent: &{request_name}, page: &{response}| Ok({next}),\n    )\n}}\n\n"
+    );
+    if let Some((take, _, item)) = &paging.items {
+        let _ = write!(
+            methods,
+            "/// The items of every page of `{name}` ([`Self::{method}_pages`]), in order.\n{attr}pub fn {method}_items(&self, request: &{request_name}) -> impl acs_core::Stream<Item = Result<{item}, Error>> + '_ {{\n    acs_core::paging::items(self.{method}_pages(request), |page: {response}| {take})\n}}\n\n"
+        );
     }
 }
 
@@ -1440,6 +1646,38 @@ mod tests {
                 assert!(name.len() <= MAX_TYPE_NAME, "{product}: {name}");
             }
         }
+    }
+
+    #[test]
+    fn paged_operations_get_page_and_item_streams_for_each_style() {
+        let ecs = ecs();
+        let client = file(&ecs, "client.rs");
+        let token = &client[client
+            .find("pub fn describe_instances_pages(")
+            .expect("pages")..];
+        assert!(
+            token[..800].contains("acs_core::paging::next_token("),
+            "{}",
+            &token[..800]
+        );
+        assert!(client.contains("pub fn describe_instances_items("));
+        let number = &client[client
+            .find("pub fn describe_instance_status_pages(")
+            .expect("pages")..];
+        assert!(number[..800].contains("acs_core::paging::next_page_number("));
+        let ram = generated("ram-2015-05-01");
+        let client = file(&ram, "client.rs");
+        let marker = &client[client
+            .find("pub fn list_users_pages(")
+            .expect("RAM pages by marker")..];
+        assert!(
+            marker[..800].contains("acs_core::paging::next_marker("),
+            "{}",
+            &marker[..800]
+        );
+        assert!(client.contains("pub fn list_users_items("));
+        // An operation that does not page has neither.
+        assert!(!file(&ecs, "client.rs").contains("pub fn run_instances_pages("));
     }
 
     #[test]
