@@ -1271,6 +1271,13 @@ impl fmt::Debug for DescribeInstanceStatusInstanceStatuses {
     }
 }
 
+impl DescribeInstanceStatusInstanceStatuses {
+    /// `InstanceStatus`: the list, empty when the response has none.
+    pub fn instance_status(&self) -> &[DescribeInstanceStatusInstanceStatus] {
+        self.instance_status.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeInstanceStatus` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1313,6 +1320,16 @@ impl fmt::Debug for DescribeInstanceStatusResponse {
             .field("request_id", &self.request_id)
             .field("total_count", &self.total_count)
             .finish()
+    }
+}
+
+impl DescribeInstanceStatusResponse {
+    /// `InstanceStatuses.InstanceStatus`: the list, empty when the response has none.
+    pub fn instance_statuses(&self) -> &[DescribeInstanceStatusInstanceStatus] {
+        self.instance_statuses
+            .as_ref()
+            .and_then(|w| w.instance_status.as_deref())
+            .unwrap_or_default()
     }
 }
 
@@ -1607,6 +1624,13 @@ impl fmt::Debug for DescribeInstancesInnerIpAddress {
     }
 }
 
+impl DescribeInstancesInnerIpAddress {
+    /// `IpAddress`: the list, empty when the response has none.
+    pub fn ip_address(&self) -> &[String] {
+        self.ip_address.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1689,6 +1713,13 @@ impl fmt::Debug for DescribeInstancesIpv4PrefixSets {
     }
 }
 
+impl DescribeInstancesIpv4PrefixSets {
+    /// `Ipv4PrefixSet`: the list, empty when the response has none.
+    pub fn ipv4_prefix_set(&self) -> &[DescribeInstancesIpv4PrefixSet] {
+        self.ipv4_prefix_set.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1731,6 +1762,13 @@ impl fmt::Debug for DescribeInstancesIpv6PrefixSets {
     }
 }
 
+impl DescribeInstancesIpv6PrefixSets {
+    /// `Ipv6PrefixSet`: the list, empty when the response has none.
+    pub fn ipv6_prefix_set(&self) -> &[DescribeInstancesIpv6PrefixSet] {
+        self.ipv6_prefix_set.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1766,6 +1804,13 @@ impl fmt::Debug for DescribeInstancesIpv6Sets {
         f.debug_struct("DescribeInstancesIpv6Sets")
             .field("ipv6_set", &self.ipv6_set)
             .finish()
+    }
+}
+
+impl DescribeInstancesIpv6Sets {
+    /// `Ipv6Set`: the list, empty when the response has none.
+    pub fn ipv6_set(&self) -> &[DescribeInstancesIpv6Set] {
+        self.ipv6_set.as_deref().unwrap_or_default()
     }
 }
 
@@ -1812,6 +1857,13 @@ impl fmt::Debug for DescribeInstancesPrivateIpSets {
         f.debug_struct("DescribeInstancesPrivateIpSets")
             .field("private_ip_set", &self.private_ip_set)
             .finish()
+    }
+}
+
+impl DescribeInstancesPrivateIpSets {
+    /// `PrivateIpSet`: the list, empty when the response has none.
+    pub fn private_ip_set(&self) -> &[DescribeInstancesPrivateIpSet] {
+        self.private_ip_set.as_deref().unwrap_or_default()
     }
 }
 
@@ -1884,6 +1936,40 @@ impl fmt::Debug for DescribeInstancesNetworkInterface {
     }
 }
 
+impl DescribeInstancesNetworkInterface {
+    /// `Ipv4PrefixSets.Ipv4PrefixSet`: the list, empty when the response has none.
+    pub fn ipv4_prefix_sets(&self) -> &[DescribeInstancesIpv4PrefixSet] {
+        self.ipv4_prefix_sets
+            .as_ref()
+            .and_then(|w| w.ipv4_prefix_set.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `Ipv6PrefixSets.Ipv6PrefixSet`: the list, empty when the response has none.
+    pub fn ipv6_prefix_sets(&self) -> &[DescribeInstancesIpv6PrefixSet] {
+        self.ipv6_prefix_sets
+            .as_ref()
+            .and_then(|w| w.ipv6_prefix_set.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `Ipv6Sets.Ipv6Set`: the list, empty when the response has none.
+    pub fn ipv6_sets(&self) -> &[DescribeInstancesIpv6Set] {
+        self.ipv6_sets
+            .as_ref()
+            .and_then(|w| w.ipv6_set.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `PrivateIpSets.PrivateIpSet`: the list, empty when the response has none.
+    pub fn private_ip_sets(&self) -> &[DescribeInstancesPrivateIpSet] {
+        self.private_ip_sets
+            .as_ref()
+            .and_then(|w| w.private_ip_set.as_deref())
+            .unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1902,6 +1988,13 @@ impl fmt::Debug for DescribeInstancesNetworkInterfaces {
         f.debug_struct("DescribeInstancesNetworkInterfaces")
             .field("network_interface", &self.network_interface)
             .finish()
+    }
+}
+
+impl DescribeInstancesNetworkInterfaces {
+    /// `NetworkInterface`: the list, empty when the response has none.
+    pub fn network_interface(&self) -> &[DescribeInstancesNetworkInterface] {
+        self.network_interface.as_deref().unwrap_or_default()
     }
 }
 
@@ -1951,6 +2044,13 @@ impl fmt::Debug for DescribeInstancesOperationLocks {
     }
 }
 
+impl DescribeInstancesOperationLocks {
+    /// `LockReason`: the list, empty when the response has none.
+    pub fn lock_reason(&self) -> &[DescribeInstancesLockReason] {
+        self.lock_reason.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1968,6 +2068,13 @@ impl fmt::Debug for DescribeInstancesPublicIpAddress {
     }
 }
 
+impl DescribeInstancesPublicIpAddress {
+    /// `IpAddress`: the list, empty when the response has none.
+    pub fn ip_address(&self) -> &[String] {
+        self.ip_address.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1982,6 +2089,13 @@ impl fmt::Debug for DescribeInstancesRdmaIpAddress {
         f.debug_struct("DescribeInstancesRdmaIpAddress")
             .field("ip_address", &self.ip_address)
             .finish()
+    }
+}
+
+impl DescribeInstancesRdmaIpAddress {
+    /// `IpAddress`: the list, empty when the response has none.
+    pub fn ip_address(&self) -> &[String] {
+        self.ip_address.as_deref().unwrap_or_default()
     }
 }
 
@@ -2003,6 +2117,13 @@ impl fmt::Debug for DescribeInstancesSecurityGroupIds {
         f.debug_struct("DescribeInstancesSecurityGroupIds")
             .field("security_group_id", &self.security_group_id)
             .finish()
+    }
+}
+
+impl DescribeInstancesSecurityGroupIds {
+    /// `SecurityGroupId`: the list, empty when the response has none.
+    pub fn security_group_id(&self) -> &[String] {
+        self.security_group_id.as_deref().unwrap_or_default()
     }
 }
 
@@ -2044,6 +2165,13 @@ impl fmt::Debug for DescribeInstancesTags {
     }
 }
 
+impl DescribeInstancesTags {
+    /// `Tag`: the list, empty when the response has none.
+    pub fn tag(&self) -> &[DescribeInstancesTag] {
+        self.tag.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2058,6 +2186,13 @@ impl fmt::Debug for DescribeInstancesPrivateIpAddress {
         f.debug_struct("DescribeInstancesPrivateIpAddress")
             .field("ip_address", &self.ip_address)
             .finish()
+    }
+}
+
+impl DescribeInstancesPrivateIpAddress {
+    /// `IpAddress`: the list, empty when the response has none.
+    pub fn ip_address(&self) -> &[String] {
+        self.ip_address.as_deref().unwrap_or_default()
     }
 }
 
@@ -2095,6 +2230,16 @@ impl fmt::Debug for DescribeInstancesVpcAttributes {
             .field("v_switch_id", &self.v_switch_id)
             .field("vpc_id", &self.vpc_id)
             .finish()
+    }
+}
+
+impl DescribeInstancesVpcAttributes {
+    /// `PrivateIpAddress.IpAddress`: the list, empty when the response has none.
+    pub fn private_ip_address(&self) -> &[String] {
+        self.private_ip_address
+            .as_ref()
+            .and_then(|w| w.ip_address.as_deref())
+            .unwrap_or_default()
     }
 }
 
@@ -2563,6 +2708,64 @@ impl fmt::Debug for DescribeInstancesInstance {
     }
 }
 
+impl DescribeInstancesInstance {
+    /// `InnerIpAddress.IpAddress`: the list, empty when the response has none.
+    pub fn inner_ip_address(&self) -> &[String] {
+        self.inner_ip_address
+            .as_ref()
+            .and_then(|w| w.ip_address.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `NetworkInterfaces.NetworkInterface`: the list, empty when the response has none.
+    pub fn network_interfaces(&self) -> &[DescribeInstancesNetworkInterface] {
+        self.network_interfaces
+            .as_ref()
+            .and_then(|w| w.network_interface.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `OperationLocks.LockReason`: the list, empty when the response has none.
+    pub fn operation_locks(&self) -> &[DescribeInstancesLockReason] {
+        self.operation_locks
+            .as_ref()
+            .and_then(|w| w.lock_reason.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `PublicIpAddress.IpAddress`: the list, empty when the response has none.
+    pub fn public_ip_address(&self) -> &[String] {
+        self.public_ip_address
+            .as_ref()
+            .and_then(|w| w.ip_address.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `RdmaIpAddress.IpAddress`: the list, empty when the response has none.
+    pub fn rdma_ip_address(&self) -> &[String] {
+        self.rdma_ip_address
+            .as_ref()
+            .and_then(|w| w.ip_address.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `SecurityGroupIds.SecurityGroupId`: the list, empty when the response has none.
+    pub fn security_group_ids(&self) -> &[String] {
+        self.security_group_ids
+            .as_ref()
+            .and_then(|w| w.security_group_id.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `Tags.Tag`: the list, empty when the response has none.
+    pub fn tags(&self) -> &[DescribeInstancesTag] {
+        self.tags
+            .as_ref()
+            .and_then(|w| w.tag.as_deref())
+            .unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeInstances` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2577,6 +2780,13 @@ impl fmt::Debug for DescribeInstancesInstances {
         f.debug_struct("DescribeInstancesInstances")
             .field("instance", &self.instance)
             .finish()
+    }
+}
+
+impl DescribeInstancesInstances {
+    /// `Instance`: the list, empty when the response has none.
+    pub fn instance(&self) -> &[DescribeInstancesInstance] {
+        self.instance.as_deref().unwrap_or_default()
     }
 }
 
@@ -2622,6 +2832,16 @@ impl fmt::Debug for DescribeInstancesResponse {
             .field("request_id", &self.request_id)
             .field("total_count", &self.total_count)
             .finish()
+    }
+}
+
+impl DescribeInstancesResponse {
+    /// `Instances.Instance`: the list, empty when the response has none.
+    pub fn instances(&self) -> &[DescribeInstancesInstance] {
+        self.instances
+            .as_ref()
+            .and_then(|w| w.instance.as_deref())
+            .unwrap_or_default()
     }
 }
 
@@ -2675,6 +2895,13 @@ impl fmt::Debug for DescribeRegionsRegions {
     }
 }
 
+impl DescribeRegionsRegions {
+    /// `Region`: the list, empty when the response has none.
+    pub fn region(&self) -> &[DescribeRegionsRegion] {
+        self.region.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeRegions` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2693,6 +2920,16 @@ impl fmt::Debug for DescribeRegionsResponse {
             .field("regions", &self.regions)
             .field("request_id", &self.request_id)
             .finish()
+    }
+}
+
+impl DescribeRegionsResponse {
+    /// `Regions.Region`: the list, empty when the response has none.
+    pub fn regions(&self) -> &[DescribeRegionsRegion] {
+        self.regions
+            .as_ref()
+            .and_then(|w| w.region.as_deref())
+            .unwrap_or_default()
     }
 }
 
@@ -2879,6 +3116,13 @@ impl fmt::Debug for DescribeTagsTags {
     }
 }
 
+impl DescribeTagsTags {
+    /// `Tag`: the list, empty when the response has none.
+    pub fn tag(&self) -> &[DescribeTagsTag] {
+        self.tag.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeTags` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2920,6 +3164,16 @@ impl fmt::Debug for DescribeTagsResponse {
     }
 }
 
+impl DescribeTagsResponse {
+    /// `Tags.Tag`: the list, empty when the response has none.
+    pub fn tags(&self) -> &[DescribeTagsTag] {
+        self.tags
+            .as_ref()
+            .and_then(|w| w.tag.as_deref())
+            .unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2938,6 +3192,13 @@ impl fmt::Debug for DescribeZonesAvailableDedicatedHostTypes {
         f.debug_struct("DescribeZonesAvailableDedicatedHostTypes")
             .field("dedicated_host_type", &self.dedicated_host_type)
             .finish()
+    }
+}
+
+impl DescribeZonesAvailableDedicatedHostTypes {
+    /// `DedicatedHostType`: the list, empty when the response has none.
+    pub fn dedicated_host_type(&self) -> &[String] {
+        self.dedicated_host_type.as_deref().unwrap_or_default()
     }
 }
 
@@ -2962,6 +3223,13 @@ impl fmt::Debug for DescribeZonesAvailableDiskCategories {
     }
 }
 
+impl DescribeZonesAvailableDiskCategories {
+    /// `DiskCategories`: the list, empty when the response has none.
+    pub fn disk_categories(&self) -> &[String] {
+        self.disk_categories.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2983,6 +3251,13 @@ impl fmt::Debug for DescribeZonesAvailableInstanceTypes {
     }
 }
 
+impl DescribeZonesAvailableInstanceTypes {
+    /// `InstanceTypes`: the list, empty when the response has none.
+    pub fn instance_types(&self) -> &[String] {
+        self.instance_types.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3001,6 +3276,13 @@ impl fmt::Debug for DescribeZonesAvailableResourceCreation {
         f.debug_struct("DescribeZonesAvailableResourceCreation")
             .field("resource_types", &self.resource_types)
             .finish()
+    }
+}
+
+impl DescribeZonesAvailableResourceCreation {
+    /// `ResourceTypes`: the list, empty when the response has none.
+    pub fn resource_types(&self) -> &[String] {
+        self.resource_types.as_deref().unwrap_or_default()
     }
 }
 
@@ -3028,6 +3310,15 @@ impl fmt::Debug for DescribeZonesDataDiskCategories {
     }
 }
 
+impl DescribeZonesDataDiskCategories {
+    /// `supportedDataDiskCategory`: the list, empty when the response has none.
+    pub fn supported_data_disk_category(&self) -> &[String] {
+        self.supported_data_disk_category
+            .as_deref()
+            .unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3049,6 +3340,15 @@ impl fmt::Debug for DescribeZonesInstanceGenerations {
                 &self.supported_instance_generation,
             )
             .finish()
+    }
+}
+
+impl DescribeZonesInstanceGenerations {
+    /// `supportedInstanceGeneration`: the list, empty when the response has none.
+    pub fn supported_instance_generation(&self) -> &[String] {
+        self.supported_instance_generation
+            .as_deref()
+            .unwrap_or_default()
     }
 }
 
@@ -3076,6 +3376,15 @@ impl fmt::Debug for DescribeZonesInstanceTypeFamilies {
     }
 }
 
+impl DescribeZonesInstanceTypeFamilies {
+    /// `supportedInstanceTypeFamily`: the list, empty when the response has none.
+    pub fn supported_instance_type_family(&self) -> &[String] {
+        self.supported_instance_type_family
+            .as_deref()
+            .unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3094,6 +3403,13 @@ impl fmt::Debug for DescribeZonesInstanceTypes {
         f.debug_struct("DescribeZonesInstanceTypes")
             .field("supported_instance_type", &self.supported_instance_type)
             .finish()
+    }
+}
+
+impl DescribeZonesInstanceTypes {
+    /// `supportedInstanceType`: the list, empty when the response has none.
+    pub fn supported_instance_type(&self) -> &[String] {
+        self.supported_instance_type.as_deref().unwrap_or_default()
     }
 }
 
@@ -3121,6 +3437,15 @@ impl fmt::Debug for DescribeZonesNetworkTypes {
     }
 }
 
+impl DescribeZonesNetworkTypes {
+    /// `supportedNetworkCategory`: the list, empty when the response has none.
+    pub fn supported_network_category(&self) -> &[String] {
+        self.supported_network_category
+            .as_deref()
+            .unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3142,6 +3467,15 @@ impl fmt::Debug for DescribeZonesSystemDiskCategories {
                 &self.supported_system_disk_category,
             )
             .finish()
+    }
+}
+
+impl DescribeZonesSystemDiskCategories {
+    /// `supportedSystemDiskCategory`: the list, empty when the response has none.
+    pub fn supported_system_disk_category(&self) -> &[String] {
+        self.supported_system_disk_category
+            .as_deref()
+            .unwrap_or_default()
     }
 }
 
@@ -3214,6 +3548,56 @@ impl fmt::Debug for DescribeZonesResourcesInfo {
     }
 }
 
+impl DescribeZonesResourcesInfo {
+    /// `DataDiskCategories.supportedDataDiskCategory`: the list, empty when the response has none.
+    pub fn data_disk_categories(&self) -> &[String] {
+        self.data_disk_categories
+            .as_ref()
+            .and_then(|w| w.supported_data_disk_category.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `InstanceGenerations.supportedInstanceGeneration`: the list, empty when the response has none.
+    pub fn instance_generations(&self) -> &[String] {
+        self.instance_generations
+            .as_ref()
+            .and_then(|w| w.supported_instance_generation.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `InstanceTypeFamilies.supportedInstanceTypeFamily`: the list, empty when the response has none.
+    pub fn instance_type_families(&self) -> &[String] {
+        self.instance_type_families
+            .as_ref()
+            .and_then(|w| w.supported_instance_type_family.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `InstanceTypes.supportedInstanceType`: the list, empty when the response has none.
+    pub fn instance_types(&self) -> &[String] {
+        self.instance_types
+            .as_ref()
+            .and_then(|w| w.supported_instance_type.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `NetworkTypes.supportedNetworkCategory`: the list, empty when the response has none.
+    pub fn network_types(&self) -> &[String] {
+        self.network_types
+            .as_ref()
+            .and_then(|w| w.supported_network_category.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `SystemDiskCategories.supportedSystemDiskCategory`: the list, empty when the response has none.
+    pub fn system_disk_categories(&self) -> &[String] {
+        self.system_disk_categories
+            .as_ref()
+            .and_then(|w| w.supported_system_disk_category.as_deref())
+            .unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3232,6 +3616,13 @@ impl fmt::Debug for DescribeZonesAvailableResources {
         f.debug_struct("DescribeZonesAvailableResources")
             .field("resources_info", &self.resources_info)
             .finish()
+    }
+}
+
+impl DescribeZonesAvailableResources {
+    /// `ResourcesInfo`: the list, empty when the response has none.
+    pub fn resources_info(&self) -> &[DescribeZonesResourcesInfo] {
+        self.resources_info.as_deref().unwrap_or_default()
     }
 }
 
@@ -3256,6 +3647,13 @@ impl fmt::Debug for DescribeZonesAvailableVolumeCategories {
     }
 }
 
+impl DescribeZonesAvailableVolumeCategories {
+    /// `VolumeCategories`: the list, empty when the response has none.
+    pub fn volume_categories(&self) -> &[String] {
+        self.volume_categories.as_deref().unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3274,6 +3672,15 @@ impl fmt::Debug for DescribeZonesDedicatedHostGenerations {
         f.debug_struct("DescribeZonesDedicatedHostGenerations")
             .field("dedicated_host_generation", &self.dedicated_host_generation)
             .finish()
+    }
+}
+
+impl DescribeZonesDedicatedHostGenerations {
+    /// `DedicatedHostGeneration`: the list, empty when the response has none.
+    pub fn dedicated_host_generation(&self) -> &[String] {
+        self.dedicated_host_generation
+            .as_deref()
+            .unwrap_or_default()
     }
 }
 
@@ -3370,6 +3777,64 @@ impl fmt::Debug for DescribeZonesZone {
     }
 }
 
+impl DescribeZonesZone {
+    /// `AvailableDedicatedHostTypes.DedicatedHostType`: the list, empty when the response has none.
+    pub fn available_dedicated_host_types(&self) -> &[String] {
+        self.available_dedicated_host_types
+            .as_ref()
+            .and_then(|w| w.dedicated_host_type.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `AvailableDiskCategories.DiskCategories`: the list, empty when the response has none.
+    pub fn available_disk_categories(&self) -> &[String] {
+        self.available_disk_categories
+            .as_ref()
+            .and_then(|w| w.disk_categories.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `AvailableInstanceTypes.InstanceTypes`: the list, empty when the response has none.
+    pub fn available_instance_types(&self) -> &[String] {
+        self.available_instance_types
+            .as_ref()
+            .and_then(|w| w.instance_types.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `AvailableResourceCreation.ResourceTypes`: the list, empty when the response has none.
+    pub fn available_resource_creation(&self) -> &[String] {
+        self.available_resource_creation
+            .as_ref()
+            .and_then(|w| w.resource_types.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `AvailableResources.ResourcesInfo`: the list, empty when the response has none.
+    pub fn available_resources(&self) -> &[DescribeZonesResourcesInfo] {
+        self.available_resources
+            .as_ref()
+            .and_then(|w| w.resources_info.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `AvailableVolumeCategories.VolumeCategories`: the list, empty when the response has none.
+    pub fn available_volume_categories(&self) -> &[String] {
+        self.available_volume_categories
+            .as_ref()
+            .and_then(|w| w.volume_categories.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// `DedicatedHostGenerations.DedicatedHostGeneration`: the list, empty when the response has none.
+    pub fn dedicated_host_generations(&self) -> &[String] {
+        self.dedicated_host_generations
+            .as_ref()
+            .and_then(|w| w.dedicated_host_generation.as_deref())
+            .unwrap_or_default()
+    }
+}
+
 /// The response of the `DescribeZones` API.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3384,6 +3849,13 @@ impl fmt::Debug for DescribeZonesZones {
         f.debug_struct("DescribeZonesZones")
             .field("zone", &self.zone)
             .finish()
+    }
+}
+
+impl DescribeZonesZones {
+    /// `Zone`: the list, empty when the response has none.
+    pub fn zone(&self) -> &[DescribeZonesZone] {
+        self.zone.as_deref().unwrap_or_default()
     }
 }
 
@@ -3405,6 +3877,16 @@ impl fmt::Debug for DescribeZonesResponse {
             .field("request_id", &self.request_id)
             .field("zones", &self.zones)
             .finish()
+    }
+}
+
+impl DescribeZonesResponse {
+    /// `Zones.Zone`: the list, empty when the response has none.
+    pub fn zones(&self) -> &[DescribeZonesZone] {
+        self.zones
+            .as_ref()
+            .and_then(|w| w.zone.as_deref())
+            .unwrap_or_default()
     }
 }
 

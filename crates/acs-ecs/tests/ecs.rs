@@ -123,6 +123,15 @@ async fn a_typed_call_returns_the_http_response_too_and_the_model_prints_as_json
     assert!(output.headers().contains_key("content-type"));
     assert!(output.request_id().is_some());
     assert_eq!(output.model().total_count, Some(1));
+    // The wrapped list, flattened.
+    let instances = output.model().instances();
+    assert_eq!(instances.len(), 1);
+    assert_eq!(instances[0].instance_id.as_deref(), Some("i-1"));
+    assert!(
+        acs_ecs::model::DescribeInstancesResponse::default()
+            .instances()
+            .is_empty()
+    );
     // The model serialises with the wire names, leaving out what the response did not carry.
     let printed = serde_json::to_value(output.model()).expect("serialises");
     assert_eq!(

@@ -437,6 +437,9 @@ pub(crate) fn emit_with_table(
     let mut helper_written = false;
     for s in &types.structs {
         emit_struct(&mut models, s, &types.enums, &mut helper_written);
+        if s.dir == Dir::Output {
+            emit_list_accessors(&mut models, s, &types.structs);
+        }
     }
 
     for (name, values) in &types.enums {
@@ -1109,6 +1112,52 @@ fn emit_paging(
     }
 }
 
+/// Accessors on a response struct for its lists: `&[T]`, empty when absent, through the
+/// one-field wrappers XML-shaped APIs put around lists (`instances()` for
+/// `Instances.Instance`).
+fn emit_list_accessors(out: &mut String, s: &Struct, structs: &[Struct]) {
+    let mut methods = String::new();
+    for field in &s.fields {
+        let ident = &field.ident;
+        let direct = field
+            .ty
+            .strip_prefix("Vec<")
+            .and_then(|t| t.strip_suffix('>'));
+        let (item, body, path) = if let Some(item) = direct {
+            (
+                item,
+                format!("self.{ident}.as_deref().unwrap_or_default()"),
+                field.wire.clone(),
+            )
+        } else if let Some(wrapper) = structs.iter().find(|w| w.name == field.ty)
+            && let [inner] = wrapper.fields.as_slice()
+            && let Some(item) = inner
+                .ty
+                .strip_prefix("Vec<")
+                .and_then(|t| t.strip_suffix('>'))
+        {
+            (
+                item,
+                format!(
+                    "self.{ident}.as_ref().and_then(|w| w.{}.as_deref()).unwrap_or_default()",
+                    inner.ident
+                ),
+                format!("{}.{}", field.wire, inner.wire),
+            )
+        } else {
+            continue;
+        };
+        let _ = write!(
+            methods,
+            "    /// `{path}`: the list, empty when the response has none.\n{}    pub fn {ident}(&self) -> &[{item}] {{\n        {body}\n    }}\n\n",
+            deprecation(field.deprecated, "field"),
+        );
+    }
+    if !methods.is_empty() {
+        let _ = write!(out, "impl {} {{\n{methods}}}\n\n", s.name);
+    }
+}
+
 /// `#[deprecated]` for what the metadata marks deprecated (`what`: API, parameter, field), so
 /// callers get a compiler warning; nothing otherwise.
 fn deprecation(deprecated: bool, what: &str) -> String {
@@ -1678,6 +1727,16 @@ mod tests {
         assert!(client.contains("pub fn list_users_items("));
         // An operation that does not page has neither.
         assert!(!file(&ecs, "client.rs").contains("pub fn run_instances_pages("));
+    }
+
+    #[test]
+    fn response_lists_have_slice_accessors_through_their_wrappers() {
+        let files = ecs();
+        let models = file(&files, "model.rs");
+        assert!(models.contains("pub fn instances(&self) -> &[DescribeInstancesInstance] {"));
+        assert!(models.contains(
+            "self.instances.as_ref().and_then(|w| w.instance.as_deref()).unwrap_or_default()"
+        ));
     }
 
     #[test]
