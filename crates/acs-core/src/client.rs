@@ -10,7 +10,8 @@ use acs_signer::{Credentials, SigningContext};
 use tracing::Instrument as _;
 
 use crate::build::{Auth, Target, build_request};
-use crate::config::{ClientConfig, Protocol};
+use crate::call_options::CallOptions;
+use crate::config::{ClientConfig, Protocol, RetryConfig, Timeouts};
 use crate::endpoint::EndpointRules;
 use crate::error::{Error, ErrorKind, ServiceError};
 use crate::http::{HyperClient, ResponseLimits, SharedHttpClient};
@@ -156,14 +157,46 @@ impl Client {
     /// Calls `operation` with `request`, retrying as configured, and returns the successful
     /// response. Failures are [`Error`]s; service errors carry the code, message and request id.
     pub async fn call(&self, operation: &Operation, request: &Request) -> Result<Response, Error> {
+        self.call_with(operation, request, &CallOptions::default())
+            .await
+    }
+
+    /// [`call`](Self::call) with settings of its own for this one call ([`CallOptions`]):
+    /// timeouts, retries, extra headers and query parameters; the rest is the client's.
+    pub async fn call_with(
+        &self,
+        operation: &Operation,
+        request: &Request,
+        options: &CallOptions,
+    ) -> Result<Response, Error> {
+        let extended;
+        let request = if options.is_empty() {
+            request
+        } else {
+            let mut copy = request.clone();
+            for (name, value) in options.headers() {
+                copy.header(name.clone(), value.clone());
+            }
+            for (name, value) in options.query_params() {
+                copy.query(name.clone(), value.clone());
+            }
+            extended = copy;
+            &extended
+        };
         let span = tracing::debug_span!(
             "acs.operation",
             product = operation.product(),
             action = operation.action(),
             host = %self.inner.host,
         );
-        let deadline = tokio::time::Instant::now() + self.inner.config.timeouts.operation;
-        self.call_with_retries(operation, request, deadline)
+        let defaults = &self.inner.config;
+        let mut timeouts = defaults.timeouts;
+        timeouts.read = options.read_timeout.unwrap_or(timeouts.read);
+        timeouts.attempt = options.attempt_timeout.unwrap_or(timeouts.attempt);
+        timeouts.operation = options.operation_timeout.unwrap_or(timeouts.operation);
+        let retry = options.retry.unwrap_or(defaults.retry);
+        let deadline = tokio::time::Instant::now() + timeouts.operation;
+        self.call_with_retries(operation, request, deadline, timeouts, retry)
             .instrument(span)
             .await
     }
@@ -175,9 +208,9 @@ impl Client {
         operation: &Operation,
         request: &Request,
         deadline: tokio::time::Instant,
+        timeouts: Timeouts,
+        retry: RetryConfig,
     ) -> Result<Response, Error> {
-        let timeouts = self.inner.config.timeouts;
-        let retry = self.inner.config.retry;
         let mut attempt = 1u32;
         let mut skew_corrected = false;
         loop {
@@ -187,7 +220,8 @@ impl Client {
             let limit = attempt_end.min(deadline);
             let outcome = match tokio::time::timeout_at(
                 limit,
-                self.attempt(operation, request).instrument(span),
+                self.attempt(operation, request, timeouts.read)
+                    .instrument(span),
             )
             .await
             {
@@ -275,6 +309,7 @@ impl Client {
         &self,
         operation: &Operation,
         request: &Request,
+        read_timeout: Duration,
     ) -> Result<Response, (Error, Option<SystemTime>)> {
         let inner = &self.inner;
         let credentials = match operation.auth() {
@@ -325,8 +360,7 @@ impl Client {
                 "sending request"
             );
         }
-        let limits =
-            ResponseLimits::new(inner.config.timeouts.read, inner.config.max_response_body);
+        let limits = ResponseLimits::new(read_timeout, inner.config.max_response_body);
         let response = inner
             .http
             .send(http_request, limits)

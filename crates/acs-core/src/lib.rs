@@ -17,6 +17,7 @@
 compile_error!("acs-core needs root certificates: enable `webpki-roots` or `native-roots`");
 
 mod build;
+mod call_options;
 mod client;
 mod config;
 mod credentials;
@@ -31,6 +32,7 @@ mod redact;
 mod response;
 mod retry;
 
+pub use call_options::CallOptions;
 pub use client::{Client, allows_plain_http, check_credentials_url};
 pub use config::{
     ClientConfig, ClientConfigBuilder, Protocol, RetryConfig, SignatureVersion, Timeouts,

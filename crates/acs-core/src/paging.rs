@@ -112,6 +112,16 @@ pub fn next_marker(
     next_token(sent, received)
 }
 
+/// A page-number field of any integer width, widened (`i32` or `i64` in the metadata).
+pub fn wide<T: Into<i64>>(value: Option<T>) -> Option<i64> {
+    value.map(Into::into)
+}
+
+/// A page number narrowed back to the request's field type; `None` if it does not fit.
+pub fn narrow<T: TryFrom<i64>>(value: i64) -> Option<T> {
+    T::try_from(value).ok()
+}
+
 /// Page-number paging (`PageNumber`, `PageSize`, `TotalCount`): the next page number, `None`
 /// after the last page or an empty one. `number` and `size` are what the page says (or was
 /// asked); numbering starts at 1.

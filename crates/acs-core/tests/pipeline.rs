@@ -650,3 +650,58 @@ async fn truncated_bodies_are_malformed_transient_and_retried() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn call_options_override_the_client_for_one_call() {
+    use acs_core::CallOptions;
+    let server = server().await;
+    let client = client(config(&server));
+    // Extra headers and query parameters are sent, signed with the rest (the emulator
+    // verifies the signature), under both signature styles' shapes.
+    let options = CallOptions::new()
+        .header("x-acs-trace-id", "trace-42")
+        .query("Extra", "a b");
+    client
+        .call_with(&GET_CALLER_IDENTITY, &Request::new(), &options)
+        .await
+        .expect("accepted");
+    let sent = &server.requests()[0];
+    assert_eq!(sent.verdict, Verdict::Accepted);
+    assert!(
+        sent.headers
+            .iter()
+            .any(|(n, v)| n == "x-acs-trace-id" && v == "trace-42")
+    );
+    assert!(sent.query.iter().any(|(n, v)| n == "Extra" && v == "a b"));
+    // Retries for one call: none, where the client would try three times.
+    server.set_reply("GetCallerIdentity", Reply::throttling());
+    let before = server.count("GetCallerIdentity");
+    client
+        .call_with(
+            &GET_CALLER_IDENTITY,
+            &Request::new(),
+            &CallOptions::new().retry(RetryConfig::disabled()),
+        )
+        .await
+        .expect_err("throttled");
+    assert_eq!(server.count("GetCallerIdentity") - before, 1);
+    // A read timeout for one call; the client's own stays.
+    server.set_reply("GetCallerIdentity", Reply::Fault(Fault::Hang));
+    let started = Instant::now();
+    let err = client
+        .call_with(
+            &GET_CALLER_IDENTITY,
+            &Request::new(),
+            &CallOptions::new()
+                .read_timeout(Duration::from_millis(200))
+                .retry(RetryConfig::disabled()),
+        )
+        .await
+        .expect_err("timed out");
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(
+        client.config().timeouts(),
+        config(&server).build().expect("config").timeouts()
+    );
+}

@@ -14,6 +14,7 @@ use crate::operations;
 pub struct Client {
     inner: acs_core::Client,
     format: ResponseFormat,
+    options: acs_core::CallOptions,
 }
 
 impl Client {
@@ -22,7 +23,18 @@ impl Client {
         Ok(Self {
             inner: acs_core::Client::new(config, &crate::endpoints::rules())?,
             format: ResponseFormat::Json,
+            options: acs_core::CallOptions::new(),
         })
+    }
+
+    /// The same client (it shares the connection pool, credentials and settings) with settings
+    /// of its own for the calls made through it: timeouts, retries, extra headers and query
+    /// parameters ([`acs_core::CallOptions`]). The client itself keeps its settings.
+    pub fn with_options(&self, options: acs_core::CallOptions) -> Self {
+        Self {
+            options,
+            ..self.clone()
+        }
     }
 
     /// The same client asking for responses in `format` (JSON by default). XML needs the
@@ -57,9 +69,10 @@ impl Client {
     ) -> Result<acs_core::Output<DescribeInstanceStatusResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::DESCRIBE_INSTANCE_STATUS.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -78,19 +91,17 @@ impl Client {
             move |request| async move { self.describe_instance_status(&request).await },
             |sent: &DescribeInstanceStatusRequest, page: &DescribeInstanceStatusResponse| {
                 Ok(acs_core::paging::next_page_number(
-                    page.page_number
-                        .map(i64::from)
-                        .or(sent.page_number.map(i64::from)),
-                    page.page_size
-                        .map(i64::from)
-                        .or(sent.page_size.map(i64::from)),
-                    page.total_count.map(i64::from),
+                    acs_core::paging::wide(page.page_number)
+                        .or(acs_core::paging::wide(sent.page_number)),
+                    acs_core::paging::wide(page.page_size)
+                        .or(acs_core::paging::wide(sent.page_size)),
+                    acs_core::paging::wide(page.total_count),
                     page.instance_statuses
                         .as_ref()
                         .and_then(|w| w.instance_status.as_ref())
                         .map_or(0, Vec::len),
                 )
-                .and_then(|n| n.try_into().ok())
+                .and_then(acs_core::paging::narrow)
                 .map(|n| {
                     let mut next = sent.clone();
                     next.page_number = Some(n);
@@ -135,9 +146,10 @@ impl Client {
     ) -> Result<acs_core::Output<DescribeInstancesResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::DESCRIBE_INSTANCES.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -200,9 +212,10 @@ impl Client {
     ) -> Result<acs_core::Output<DescribeRegionsResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::DESCRIBE_REGIONS.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -228,9 +241,10 @@ impl Client {
     ) -> Result<acs_core::Output<DescribeTagsResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::DESCRIBE_TAGS.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -249,19 +263,17 @@ impl Client {
             move |request| async move { self.describe_tags(&request).await },
             |sent: &DescribeTagsRequest, page: &DescribeTagsResponse| {
                 Ok(acs_core::paging::next_page_number(
-                    page.page_number
-                        .map(i64::from)
-                        .or(sent.page_number.map(i64::from)),
-                    page.page_size
-                        .map(i64::from)
-                        .or(sent.page_size.map(i64::from)),
-                    page.total_count.map(i64::from),
+                    acs_core::paging::wide(page.page_number)
+                        .or(acs_core::paging::wide(sent.page_number)),
+                    acs_core::paging::wide(page.page_size)
+                        .or(acs_core::paging::wide(sent.page_size)),
+                    acs_core::paging::wide(page.total_count),
                     page.tags
                         .as_ref()
                         .and_then(|w| w.tag.as_ref())
                         .map_or(0, Vec::len),
                 )
-                .and_then(|n| n.try_into().ok())
+                .and_then(acs_core::paging::narrow)
                 .map(|n| {
                     let mut next = sent.clone();
                     next.page_number = Some(n);
@@ -301,9 +313,10 @@ impl Client {
     ) -> Result<acs_core::Output<DescribeZonesResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::DESCRIBE_ZONES.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -329,9 +342,10 @@ impl Client {
     ) -> Result<acs_core::Output<StartInstanceResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::START_INSTANCE.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -357,9 +371,10 @@ impl Client {
     ) -> Result<acs_core::Output<StopInstanceResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::STOP_INSTANCE.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;

@@ -316,3 +316,33 @@ async fn page_number_paging_stops_at_the_total_count() {
         .collect();
     assert_eq!(numbers, [None, Some("2".to_owned()), Some("3".to_owned())]);
 }
+
+#[tokio::test]
+async fn per_call_options_apply_to_the_calls_made_with_them_only() {
+    let server = TestServer::start().await.expect("server");
+    server.add_access_key("LTAI5tEcs", "ecs-secret");
+    server.set_reply("DescribeInstances", instances(&["i-1"], None));
+    let ecs = client(&server, SignatureVersion::V3);
+    let request = DescribeInstancesRequest::new().region_id("cn-hangzhou");
+    ecs.with_options(acs_core::CallOptions::new().header("x-acs-trace-id", "t-1"))
+        .describe_instances(&request)
+        .await
+        .expect("ok");
+    ecs.describe_instances(&request).await.expect("ok");
+    let traced: Vec<bool> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            r.headers
+                .iter()
+                .any(|(n, v)| n == "x-acs-trace-id" && v == "t-1")
+        })
+        .collect();
+    assert_eq!(traced, [true, false]);
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.verdict == Verdict::Accepted)
+    );
+}

@@ -14,6 +14,7 @@ use crate::operations;
 pub struct Client {
     inner: acs_core::Client,
     format: ResponseFormat,
+    options: acs_core::CallOptions,
 }
 
 impl Client {
@@ -22,7 +23,18 @@ impl Client {
         Ok(Self {
             inner: acs_core::Client::new(config, &crate::endpoints::rules())?,
             format: ResponseFormat::Json,
+            options: acs_core::CallOptions::new(),
         })
+    }
+
+    /// The same client (it shares the connection pool, credentials and settings) with settings
+    /// of its own for the calls made through it: timeouts, retries, extra headers and query
+    /// parameters ([`acs_core::CallOptions`]). The client itself keeps its settings.
+    pub fn with_options(&self, options: acs_core::CallOptions) -> Self {
+        Self {
+            options,
+            ..self.clone()
+        }
     }
 
     /// The same client asking for responses in `format` (JSON by default). XML needs the
@@ -54,9 +66,10 @@ impl Client {
     ) -> Result<acs_core::Output<AssumeRoleResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::ASSUME_ROLE.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -82,9 +95,10 @@ impl Client {
     ) -> Result<acs_core::Output<AssumeRoleWithOidcResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::ASSUME_ROLE_WITH_OIDC.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -110,9 +124,10 @@ impl Client {
     ) -> Result<acs_core::Output<AssumeRoleWithSamlResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::ASSUME_ROLE_WITH_SAML.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;
@@ -138,9 +153,10 @@ impl Client {
     ) -> Result<acs_core::Output<GetCallerIdentityResponse>, Error> {
         let response = self
             .inner
-            .call(
+            .call_with(
                 &operations::GET_CALLER_IDENTITY.with_response(self.format),
                 &request.to_request(self.inner.config().region())?,
+                &self.options,
             )
             .await?;
         let model = response.decode(self.format)?;

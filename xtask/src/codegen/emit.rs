@@ -453,11 +453,16 @@ pub(crate) fn emit_with_table(
         client,
         "//! The {code} client.\n\n#![allow(deprecated)]\n\nuse acs_core::{{ClientConfig, Error, ResponseFormat}};\n\nuse crate::model::*;\nuse crate::operations;\n\n\
          /// A client for {code} {version}: one method per API. Cheap to clone.\n\
-         #[derive(Clone, Debug)]\npub struct Client {{\n    inner: acs_core::Client,\n    format: ResponseFormat,\n}}\n\n\
+         #[derive(Clone, Debug)]\npub struct Client {{\n    inner: acs_core::Client,\n    format: ResponseFormat,\n    options: acs_core::CallOptions,\n}}\n\n\
          impl Client {{\n\
          /// A client for the endpoint the configuration's region (or explicit endpoint) selects.\n\
          pub fn new(config: ClientConfig) -> Result<Self, Error> {{\n\
-         Ok(Self {{ inner: acs_core::Client::new(config, &crate::endpoints::rules())?, format: ResponseFormat::Json }})\n}}\n\n\
+         Ok(Self {{ inner: acs_core::Client::new(config, &crate::endpoints::rules())?, format: ResponseFormat::Json, options: acs_core::CallOptions::new() }})\n}}\n\n\
+         /// The same client (it shares the connection pool, credentials and settings) with settings\n\
+         /// of its own for the calls made through it: timeouts, retries, extra headers and query\n\
+         /// parameters ([`acs_core::CallOptions`]). The client itself keeps its settings.\n\
+         pub fn with_options(&self, options: acs_core::CallOptions) -> Self {{\n\
+         Self {{ options, ..self.clone() }}\n}}\n\n\
          /// The same client asking for responses in `format` (JSON by default). XML needs the\n\
          /// legacy signatures ([`acs_core::SignatureVersion::Legacy`]): a V3-signed request has no\n\
          /// response-format parameter, so calls under V3 asking for XML fail before sending.\n\
@@ -868,10 +873,10 @@ fn emit_operation(
     let method = snake(name);
     let attr = deprecation(op.deprecated, "API");
     let call = format!(
-        "self.inner.call(&operations::{constant}.with_response(self.format), &request.to_request(self.inner.config().region())?).await?"
+        "self.inner.call_with(&operations::{constant}.with_response(self.format), &request.to_request(self.inner.config().region())?, &self.options).await?"
     );
     let call_raw = format!(
-        "self.inner.call(&operations::{constant}.with_response(self.format), &request.to_request(self.inner.config().region())?).await"
+        "self.inner.call_with(&operations::{constant}.with_response(self.format), &request.to_request(self.inner.config().region())?, &self.options).await"
     );
     let response_object = match &op.response {
         Some(Shape::Object(fields)) => Some((fields, None)),
@@ -1089,13 +1094,13 @@ fn emit_paging(
                 .items
                 .as_ref()
                 .map_or("1".to_owned(), |(_, count, _)| count.clone());
-            let asked_size = size
-                .as_ref()
-                .map_or("None".to_owned(), |s| format!("sent.{s}.map(i64::from)"));
+            let asked_size = size.as_ref().map_or("None".to_owned(), |s| {
+                format!("acs_core::paging::wide(sent.{s})")
+            });
             (
                 "page by page (`PageNumber`) until `TotalCount` is reached or a page is empty",
                 format!(
-                    "acs_core::paging::next_page_number(page.{number}.map(i64::from).or(sent.{request}.map(i64::from)), page.{page_size}.map(i64::from).or({asked_size}), page.{total}.map(i64::from), {count}).and_then(|n| n.try_into().ok()).map(|n| {{ let mut next = sent.clone(); next.{request} = Some(n); next }})"
+                    "acs_core::paging::next_page_number(acs_core::paging::wide(page.{number}).or(acs_core::paging::wide(sent.{request})), acs_core::paging::wide(page.{page_size}).or({asked_size}), acs_core::paging::wide(page.{total}), {count}).and_then(acs_core::paging::narrow).map(|n| {{ let mut next = sent.clone(); next.{request} = Some(n); next }})"
                 ),
             )
         }
